@@ -1,0 +1,122 @@
+"""One configuration object, validated once at the edge (CLI or flow) and passed down.
+
+Sections are plain pydantic models with ``extra="forbid"`` so a misspelt setting is an error.
+Values come from defaults, then an optional TOML file, then ``PARALLELNER_<SECTION>__<KEY>``
+environment variables, then explicit CLI options. The API key is a ``SecretStr``: it prints as
+``**********`` and is never dumped into logs, caches, outputs or Prefect results.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from .errors import ConfigError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LLMConfig(_Section):
+    """How to reach an OpenAI-compatible endpoint. No base_url means the embedded local model."""
+
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    model: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    refine_model: str | None = None
+    temperature: float = 0.0
+    max_tokens: int = 512
+    timeout: float = 120.0
+    concurrency: int = Field(default=4, ge=1)
+    max_retries: int = Field(default=5, ge=0)
+    budget: float | None = Field(default=None, ge=0.0)
+
+
+class AlignConfig(_Section):
+    """Thresholds of the align/validate stage (documented with the confidence model)."""
+
+    accept_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
+    review_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class ReviewConfig(_Section):
+    """Where human review happens (Argilla) and how much accepted data people audit."""
+
+    api_url: str | None = None
+    api_key: SecretStr | None = None
+    audit_fraction: float = Field(default=0.02, ge=0.0, le=1.0)
+
+
+class Settings(_Section):
+    """The whole configuration of a run."""
+
+    outputs_dir: Path = Path("outputs")
+    data_dir: Path = Field(default_factory=lambda: default_data_dir())
+    llm: LLMConfig = Field(default_factory=LLMConfig)
+    align: AlignConfig = Field(default_factory=AlignConfig)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
+
+
+def default_data_dir() -> Path:
+    """Large files outside git (model weights, server state): ``$PARALLELNER_DATA_DIR`` or ~/.local."""
+    env = os.environ.get("PARALLELNER_DATA_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "parallelner"
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    prefix = "PARALLELNER_"
+    for key, value in environ.items():
+        if not key.startswith(prefix) or "__" not in key:
+            continue
+        section, _, field = key[len(prefix) :].lower().partition("__")
+        out.setdefault(section, {})[field] = value
+    # Keys under their usual names, read here and only here.
+    if "OPENAI_API_KEY" in environ:
+        out.setdefault("llm", {}).setdefault("api_key", environ["OPENAI_API_KEY"])
+    if "ARGILLA_API_KEY" in environ:
+        out.setdefault("review", {}).setdefault("api_key", environ["ARGILLA_API_KEY"])
+    if "ARGILLA_API_URL" in environ:
+        out.setdefault("review", {}).setdefault("api_url", environ["ARGILLA_API_URL"])
+    return out
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        elif value is not None:
+            out[key] = value
+    return out
+
+
+def load_settings(
+    path: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Build the one Settings object: defaults < TOML file < environment < explicit overrides."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {p}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: invalid TOML: {exc}") from exc
+    data = _merge(data, _env_overrides(dict(os.environ if environ is None else environ)))
+    data = _merge(data, overrides or {})
+    try:
+        return Settings.model_validate(data)
+    except Exception as exc:  # pydantic.ValidationError: one clear message
+        raise ConfigError(f"invalid settings: {exc}") from exc

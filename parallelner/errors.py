@@ -1,0 +1,27 @@
+"""The error hierarchy. Every message names the item at fault (file, line, sample id)."""
+
+from __future__ import annotations
+
+
+class ParallelNERError(Exception):
+    """Base of all errors the product raises on purpose; the CLI prints them without a traceback."""
+
+
+class InputError(ParallelNERError):
+    """A source or stage file cannot be read as asked: names the file and, where known, the line."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line is not None else f"{path}: "
+        super().__init__(f"{where}{message}")
+
+
+class UnknownLabelError(ParallelNERError):
+    """A label that the entity schema does not map: an error, never a guess."""
+
+
+class ConfigError(ParallelNERError):
+    """Settings that cannot work together, caught once at the edge."""

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Start what the tests need (each step idempotent), then run the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1
+export PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
+PREFECT_HOME="$(mktemp -d -t parallelner-prefect-XXXXXX)"
+export PREFECT_HOME
+trap 'rm -rf "$PREFECT_HOME"' EXIT
+
+set +e
+.venv/bin/python -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests: that is a failure, not a pass" >&2
+  exit 1
+fi
+exit "$rc"
