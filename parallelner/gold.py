@@ -1,0 +1,273 @@
+"""Projection inputs and gold target annotations from the shipped parallel NER corpora.
+
+Two corpora live in ``data/gold``: Europarl NER (en/de/es/it, sentence i of each file translates
+sentence i of the others; CoNLL tokens without the original text, so the readers detokenize) and
+UNER PUD (en/de/zh; English and German share ``sent_id``, Chinese is mapped through ``pairs.tsv``).
+
+For a language pair we write two ParallelSample JSONL files with the same ids:
+
+* the **input** of projection mode: source text + source entities + the fixed ``target_text``,
+  no target entities, ``mode="project"``;
+* the **gold**: the same records with the target side's own annotations as ``target_entities``.
+
+Gold spans are paired to source entities only where that is unambiguous, because annotators marked
+each language on its own (the corpora disagree in places): for each label, when both sides have the
+same number of entities of that label they pair in order; otherwise a target entity pairs with a
+source entity of that label whose surface is identical (ignoring case) and unique on both sides.
+Everything else gets ``source_index=None`` ("unknown"). Scoring never needs the pairing; it is
+there so faithfulness can be read off the gold and for people inspecting it.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .schema import EntitySpan, ParallelSample, SourceSample, TargetSpan
+
+DEFAULT_GOLD_DIR = Path(__file__).resolve().parents[1] / "data" / "gold"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """One shipped parallel corpus: its folder, a file per language, and its default pairs."""
+
+    name: str
+    folder: str
+    files: dict[str, str]
+    default_pairs: tuple[tuple[str, str], ...]
+    pairs_file: str | None = None  # sentence pairing table; None: sentence i pairs with i
+
+
+CORPORA: dict[str, Corpus] = {
+    "europarl": Corpus(
+        name="europarl",
+        folder="europarl-ner",
+        files={lang: f"{lang}-europarl.test.conll02" for lang in ("en", "de", "es", "it")},
+        default_pairs=(("en", "de"), ("en", "es"), ("en", "it")),
+    ),
+    "uner-pud": Corpus(
+        name="uner-pud",
+        folder="uner-pud",
+        files={lang: f"{lang}_pud-ud-test.iob2" for lang in ("en", "de", "zh")},
+        default_pairs=(("en", "zh"), ("zh", "en"), ("en", "de")),
+        pairs_file="pairs.tsv",
+    ),
+}
+
+
+# ---------------------------------------------------------------- pure pairing
+
+
+def _surface_key(text: str, span: EntitySpan) -> str:
+    return " ".join(span.surface(text).split()).casefold()
+
+
+def pair_entities(
+    source_text: str,
+    source: Sequence[EntitySpan],
+    target_text: str,
+    target: Sequence[EntitySpan],
+) -> list[int | None]:
+    """For each target entity, the index of the source entity it translates, or None if unsure."""
+    out: list[int | None] = [None] * len(target)
+    src_by: dict[str, list[int]] = defaultdict(list)
+    tgt_by: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(source):
+        src_by[s.label].append(i)
+    for j, t in enumerate(target):
+        tgt_by[t.label].append(j)
+    for label, tgt_idx in tgt_by.items():
+        src_idx = src_by.get(label, [])
+        if len(src_idx) == len(tgt_idx):
+            for i, j in zip(src_idx, tgt_idx):
+                out[j] = i
+            continue
+        src_keys = [_surface_key(source_text, source[i]) for i in src_idx]
+        tgt_keys = [_surface_key(target_text, target[j]) for j in tgt_idx]
+        for j, key in zip(tgt_idx, tgt_keys):
+            if tgt_keys.count(key) == 1 and src_keys.count(key) == 1:
+                out[j] = src_idx[src_keys.index(key)]
+    return out
+
+
+def make_pair(pair_id: str, source: SourceSample, target: SourceSample) -> tuple[ParallelSample, ParallelSample]:
+    """(projection input, gold) for one sentence pair."""
+    base = ParallelSample(
+        id=pair_id,
+        source_lang=source.lang,
+        target_lang=target.lang,
+        source_text=source.text,
+        source_entities=list(source.entities),
+        target_text=target.text,
+        mode="project",
+        source=source.provenance,
+    )
+    links = pair_entities(source.text, source.entities, target.text, target.entities)
+    gold_spans = [
+        TargetSpan(start=t.start, end=t.end, label=t.label, source_index=link)
+        for t, link in zip(target.entities, links)
+    ]
+    return base, base.model_copy(update={"target_entities": gold_spans})
+
+
+# ---------------------------------------------------------------- corpus reading
+
+
+@dataclass
+class GoldSet:
+    """The inputs and gold of one corpus and language pair, plus what was measured building it."""
+
+    corpus: str
+    source_lang: str
+    target_lang: str
+    inputs: list[ParallelSample] = field(default_factory=list)
+    gold: list[ParallelSample] = field(default_factory=list)
+    available: int = 0  # sentence pairs in the corpus before limit/sample/filter
+
+    @property
+    def pair(self) -> str:
+        return f"{self.source_lang}-{self.target_lang}"
+
+    @property
+    def source_entities(self) -> int:
+        return sum(len(r.source_entities) for r in self.gold)
+
+    @property
+    def gold_entities(self) -> int:
+        return sum(len(r.target_entities) for r in self.gold)
+
+    @property
+    def paired_entities(self) -> int:
+        return sum(1 for r in self.gold for t in r.target_entities if t.source_index is not None)
+
+
+def _corpus(name: str) -> Corpus:
+    if name not in CORPORA:
+        raise InputError(f"unknown gold corpus {name!r}; known: {', '.join(CORPORA)}")
+    return CORPORA[name]
+
+
+def _sent_ids(path: Path) -> list[str]:
+    """The ``# sent_id`` of every sentence of a CoNLL-U-like file, in file order."""
+    prefix = "# sent_id ="
+    with path.open(encoding="utf-8") as fh:
+        return [line[len(prefix):].strip() for line in fh if line.startswith(prefix)]
+
+
+def _read(corpus: Corpus, lang: str, gold_dir: Path) -> list[SourceSample]:
+    from .readers import read_source
+
+    path = gold_dir / corpus.folder / corpus.files[lang]
+    if not path.exists():
+        raise InputError("gold corpus file not found", str(path))
+    return list(read_source(path, lang=lang, dataset=corpus.name, split="test"))
+
+
+def _keyed(corpus: Corpus, lang: str, gold_dir: Path) -> dict[str, SourceSample]:
+    """The corpus sentences of one language by pairing key: sent_id, or the sentence index."""
+    samples = _read(corpus, lang, gold_dir)
+    if corpus.pairs_file is None:
+        return {str(i): s for i, s in enumerate(samples)}
+    path = gold_dir / corpus.folder / corpus.files[lang]
+    ids = _sent_ids(path)
+    if len(ids) != len(samples):
+        raise InputError(
+            f"{len(ids)} '# sent_id' lines but the reader gave {len(samples)} sentences", str(path)
+        )
+    return dict(zip(ids, samples))
+
+
+def _sentence_pairs(
+    corpus: Corpus, src: str, tgt: str, n_src: int, n_tgt: int, gold_dir: Path
+) -> list[tuple[str, str, str]]:
+    """(pair key, source key, target key) for every sentence pair of the corpus, in corpus order."""
+    if corpus.pairs_file is None:
+        if n_src != n_tgt:
+            raise InputError(
+                f"{corpus.name}: {src} has {n_src} sentences but {tgt} has {n_tgt}; sentence i "
+                "must translate sentence i"
+            )
+        return [(f"{i:04d}", str(i), str(i)) for i in range(n_src)]
+    path = gold_dir / corpus.folder / corpus.pairs_file
+    if not path.exists():
+        raise InputError("sentence pairing table not found", str(path))
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            s, t = row.get(f"{src}_sent_id"), row.get(f"{tgt}_sent_id")
+            if s and t:
+                out.append((row.get("en_sent_id") or s, s, t))
+    return out
+
+
+def build_gold(
+    corpus: str,
+    source_lang: str,
+    target_lang: str,
+    gold_dir: str | Path | None = None,
+    limit: int | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    with_entities: bool = False,
+) -> GoldSet:
+    """Projection inputs and gold for one corpus and pair.
+
+    ``with_entities`` keeps only pairs where either side has an entity; ``sample`` draws that many
+    pairs at random with ``seed`` (kept in corpus order); ``limit`` then keeps the first ones.
+    """
+    spec = _corpus(corpus)
+    for lang in (source_lang, target_lang):
+        if lang not in spec.files:
+            raise InputError(
+                f"corpus {corpus!r} has no {lang!r} side; languages: {', '.join(spec.files)}"
+            )
+    if source_lang == target_lang:
+        raise InputError(f"source and target language are both {source_lang!r}")
+    gdir = Path(gold_dir) if gold_dir is not None else DEFAULT_GOLD_DIR
+    src, tgt = _keyed(spec, source_lang, gdir), _keyed(spec, target_lang, gdir)
+    out = GoldSet(corpus, source_lang, target_lang)
+    pairs = []
+    for key, s_key, t_key in _sentence_pairs(
+        spec, source_lang, target_lang, len(src), len(tgt), gdir
+    ):
+        if s_key not in src or t_key not in tgt:
+            raise InputError(f"{corpus}: sentence pair {key!r} names a sentence the corpus lacks")
+        pid = f"{corpus}-{source_lang}-{target_lang}-{key}"
+        pairs.append(make_pair(pid, src[s_key], tgt[t_key]))
+    out.available = len(pairs)
+    if with_entities:
+        pairs = [(i, g) for i, g in pairs if i.source_entities or g.target_entities]
+    if sample is not None and sample < len(pairs):
+        keep = sorted(random.Random(seed).sample(range(len(pairs)), sample))
+        pairs = [pairs[k] for k in keep]
+    if limit is not None:
+        pairs = pairs[:limit]
+    out.inputs = [i for i, _ in pairs]
+    out.gold = [g for _, g in pairs]
+    return out
+
+
+def parse_pair(text: str) -> tuple[str, str]:
+    """``en-de`` -> ("en", "de")."""
+    parts = text.strip().lower().split("-")
+    if len(parts) != 2 or not all(parts):
+        raise InputError(f"a language pair looks like 'en-de', got {text!r}")
+    return parts[0], parts[1]
+
+
+__all__ = [
+    "CORPORA",
+    "DEFAULT_GOLD_DIR",
+    "Corpus",
+    "GoldSet",
+    "build_gold",
+    "make_pair",
+    "pair_entities",
+    "parse_pair",
+]
