@@ -26,8 +26,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
+from .io import write_jsonl
 from .schema import EntitySpan, ParallelSample, SourceSample, TargetSpan
 
 DEFAULT_GOLD_DIR = Path(__file__).resolve().parents[1] / "data" / "gold"
@@ -129,6 +131,8 @@ class GoldSet:
     inputs: list[ParallelSample] = field(default_factory=list)
     gold: list[ParallelSample] = field(default_factory=list)
     available: int = 0  # sentence pairs in the corpus before limit/sample/filter
+    input_path: Path | None = None
+    gold_path: Path | None = None
 
     @property
     def pair(self) -> str:
@@ -253,6 +257,26 @@ def build_gold(
     return out
 
 
+def write_gold_sets(
+    corpus: str,
+    pairs: Sequence[str],
+    out_dir: str | Path,
+    **options: Any,
+) -> list[GoldSet]:
+    """Build and write ``<corpus>.<src>-<tgt>.{input,gold}.jsonl`` for each pair (default: all)."""
+    spec = _corpus(corpus)
+    wanted = [parse_pair(p) for p in pairs] or list(spec.default_pairs)
+    out = []
+    for src, tgt in wanted:
+        gs = build_gold(corpus, src, tgt, **options)
+        stem = Path(out_dir) / f"{corpus}.{src}-{tgt}"
+        gs.input_path, gs.gold_path = Path(f"{stem}.input.jsonl"), Path(f"{stem}.gold.jsonl")
+        write_jsonl(gs.input_path, gs.inputs)
+        write_jsonl(gs.gold_path, gs.gold)
+        out.append(gs)
+    return out
+
+
 def parse_pair(text: str) -> tuple[str, str]:
     """``en-de`` -> ("en", "de")."""
     parts = text.strip().lower().split("-")
@@ -269,5 +293,6 @@ __all__ = [
     "build_gold",
     "make_pair",
     "pair_entities",
+    "write_gold_sets",
     "parse_pair",
 ]
