@@ -32,7 +32,8 @@ from .errors import InputError
 from .io import write_jsonl
 from .schema import EntitySpan, ParallelSample, SourceSample, TargetSpan
 
-DEFAULT_GOLD_DIR = Path(__file__).resolve().parents[1] / "data" / "gold"
+REPO_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_GOLD_DIR = REPO_DIR / "data" / "gold"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Corpus:
     files: dict[str, str]
     default_pairs: tuple[tuple[str, str], ...]
     pairs_file: str | None = None  # sentence pairing table; None: sentence i pairs with i
+    shared_ids: frozenset[str] = frozenset()  # languages whose files share sentence ids
 
 
 CORPORA: dict[str, Corpus] = {
@@ -59,6 +61,7 @@ CORPORA: dict[str, Corpus] = {
         files={lang: f"{lang}_pud-ud-test.iob2" for lang in ("en", "de", "zh")},
         default_pairs=(("en", "zh"), ("zh", "en"), ("en", "de")),
         pairs_file="pairs.tsv",
+        shared_ids=frozenset({"en", "de"}),
     ),
 }
 
@@ -164,13 +167,23 @@ def _sent_ids(path: Path) -> list[str]:
         return [line[len(prefix):].strip() for line in fh if line.startswith(prefix)]
 
 
+def _shown(path: Path) -> str:
+    """How provenance names a corpus file: repository-relative when it is ours (no machine paths)."""
+    try:
+        return str(path.resolve().relative_to(REPO_DIR))
+    except ValueError:
+        return str(path)
+
+
 def _read(corpus: Corpus, lang: str, gold_dir: Path) -> list[SourceSample]:
     from .readers import read_source
 
     path = gold_dir / corpus.folder / corpus.files[lang]
     if not path.exists():
         raise InputError("gold corpus file not found", str(path))
-    return list(read_source(path, lang=lang, dataset=corpus.name, split="test"))
+    return list(
+        read_source(path, lang=lang, dataset=corpus.name, split="test", display=_shown(path))
+    )
 
 
 def _keyed(corpus: Corpus, lang: str, gold_dir: Path) -> dict[str, SourceSample]:
@@ -180,24 +193,31 @@ def _keyed(corpus: Corpus, lang: str, gold_dir: Path) -> dict[str, SourceSample]
         return {str(i): s for i, s in enumerate(samples)}
     path = gold_dir / corpus.folder / corpus.files[lang]
     ids = _sent_ids(path)
-    if len(ids) != len(samples):
+    if len(ids) != len(samples) or any(
+        not s.id.endswith(sid) for s, sid in zip(samples, ids)
+    ):
         raise InputError(
-            f"{len(ids)} '# sent_id' lines but the reader gave {len(samples)} sentences", str(path)
+            f"the reader's {len(samples)} sentences do not line up with the file's {len(ids)} "
+            "'# sent_id' lines",
+            str(path),
         )
     return dict(zip(ids, samples))
 
 
 def _sentence_pairs(
-    corpus: Corpus, src: str, tgt: str, n_src: int, n_tgt: int, gold_dir: Path
+    corpus: Corpus, src: str, tgt: str, src_keys: list[str], tgt_keys: list[str], gold_dir: Path
 ) -> list[tuple[str, str, str]]:
     """(pair key, source key, target key) for every sentence pair of the corpus, in corpus order."""
     if corpus.pairs_file is None:
-        if n_src != n_tgt:
+        if len(src_keys) != len(tgt_keys):
             raise InputError(
-                f"{corpus.name}: {src} has {n_src} sentences but {tgt} has {n_tgt}; sentence i "
-                "must translate sentence i"
+                f"{corpus.name}: {src} has {len(src_keys)} sentences but {tgt} has "
+                f"{len(tgt_keys)}; sentence i must translate sentence i"
             )
-        return [(f"{i:04d}", str(i), str(i)) for i in range(n_src)]
+        return [(f"{int(k):04d}", k, k) for k in src_keys]
+    if {src, tgt} <= corpus.shared_ids:  # same sentence ids on both sides
+        have = set(tgt_keys)
+        return [(k, k, k) for k in src_keys if k in have]
     path = gold_dir / corpus.folder / corpus.pairs_file
     if not path.exists():
         raise InputError("sentence pairing table not found", str(path))
@@ -238,7 +258,7 @@ def build_gold(
     out = GoldSet(corpus, source_lang, target_lang)
     pairs = []
     for key, s_key, t_key in _sentence_pairs(
-        spec, source_lang, target_lang, len(src), len(tgt), gdir
+        spec, source_lang, target_lang, list(src), list(tgt), gdir
     ):
         if s_key not in src or t_key not in tgt:
             raise InputError(f"{corpus}: sentence pair {key!r} names a sentence the corpus lacks")
