@@ -49,21 +49,23 @@ def write_metrics(ev: Evaluation, path: str | Path) -> Path:
     return path
 
 
+_CAPTION = "P R F1: exact (same span, same label); P≈ R≈ F1≈: overlap (same label, spans meet)"
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
 def _row(name: str, s: Scores) -> list[str]:
     e, o = s.exact, s.overlap
-    return [name, str(e.gold), str(e.predicted), str(e.correct), _pct(e.precision),
-            _pct(e.recall), _pct(e.f1), str(o.correct), _pct(o.precision), _pct(o.recall),
-            _pct(o.f1)]
+    return [name, str(e.gold), str(e.predicted), _pct(e.precision), _pct(e.recall), _pct(e.f1),
+            _pct(o.precision), _pct(o.recall), _pct(o.f1)]
 
 
 def _scores_table(title: str, bd: Breakdown) -> Table:
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", caption=_CAPTION, caption_justify="left")
     table.add_column("slice")
-    for col in ("gold", "pred", "exact hits", "P", "R", "F1", "overlap hits", "P", "R", "F1"):
+    for col in ("gold", "pred", "P", "R", "F1", "P≈", "R≈", "F1≈"):
         table.add_column(col, justify="right")
     table.add_row(*_row("all", bd.overall), style="bold")
     if len(bd.per_pair) > 1:
@@ -75,17 +77,19 @@ def _scores_table(title: str, bd: Breakdown) -> Table:
 
 
 def evaluation_tables(ev: Evaluation) -> list[Table]:
-    """Score tables (per view and matching; the primary matching first) and a samples table."""
+    """Score tables (per non-empty view and matching; the primary matching first), then counts."""
     tables = []
     order = ("offset", "surface") if ev.primary == "offset" else ("surface", "offset")
     for name, view in ev.views.items():
+        if not view.samples:
+            continue
         for matching in order:
             bd = getattr(view, matching)
             if bd is None:
                 continue
             tag = " (primary)" if matching == ev.primary else ""
             tables.append(_scores_table(
-                f"{matching} matching{tag}, {name} samples ({view.samples}): span P/R/F1 in %", bd
+                f"{matching} matching{tag}, {name} samples ({view.samples}), in %", bd
             ))
     info = Table(title="samples", title_justify="left")
     info.add_column("what")
