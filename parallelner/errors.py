@@ -29,3 +29,7 @@ class ConfigError(ParallelNERError):
 
 class CodeAnswerError(ParallelNERError):
     """A code-style answer (``results = [Person("…")]``) that cannot be read as entities."""
+
+
+class PublishError(ParallelNERError):
+    """Publishing to the Hub cannot start or failed: no token, offline, unreachable, refused."""
