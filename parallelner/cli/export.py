@@ -45,25 +45,31 @@ def register(app: typer.Typer) -> None:
             run, input_path, fmts, _fractions(split), seed, zh_segmenter, shard_rows, console
         )
         b = result.build
-        table = Table(title=f"Exported {result.source.records} -> {result.dataset_dir}")
-        table.add_column("config")
-        for name in ("train", "validation", "test"):
-            table.add_column(name, justify="right")
-        for config, rows in result.rows.items():
-            table.add_row(config, *(str(rows.get(s, 0)) for s in ("train", "validation", "test")))
-        console.print(table)
-        skipped = ", ".join(f"{k} {v}" for k, v in sorted(b.skipped_by_status.items())) or "none"
-        console.print(
-            f"read {b.read} records; left out by status: {skipped}; exact duplicates removed: "
-            f"{b.duplicates}; split groups: {b.groups}; card: {result.card}"
-        )
+        splits = ("train", "validation", "test")
+        rows = Table(title=f"Rows written to {result.dataset_dir}")
+        rows.add_column("config")
+        for name in splits:
+            rows.add_column(name, justify="right")
+        for config, counts in result.rows.items():
+            rows.add_row(config, *(str(counts.get(s, 0)) for s in splits))
+        summary = Table(title="Export summary", show_header=False)
+        summary.add_column("what")
+        summary.add_column("value")
+        summary.add_row("records read", f"{b.read} from {result.source.records}")
+        for status, n in sorted(b.skipped_by_status.items()):
+            summary.add_row(f"left out: {status}", str(n))
+        summary.add_row("exact duplicates removed", str(b.duplicates))
+        summary.add_row("split groups", str(b.groups))
         for name, rep in result.views.items():
+            summary.add_row(f"{name}: duplicate rows dropped", str(rep.duplicates))
             if rep.fallback_langs:
-                console.print(f"{name}: no spaCy rules for {sorted(rep.fallback_langs)}; "
-                              "used the language-neutral tokenizer")
+                summary.add_row(f"{name}: language-neutral tokenizer", ", ".join(
+                    sorted(rep.fallback_langs)))
             if rep.changed_spans:
-                console.print(f"{name}: {rep.changed_spans} sentences had entities with outer "
-                              "whitespace, trimmed to whole tokens")
+                summary.add_row(f"{name}: entities trimmed to tokens", str(rep.changed_spans))
+        summary.add_row("dataset card", str(result.card))
+        console.print(rows)
+        console.print(summary)
 
     @app.command("publish")
     @friendly_errors

@@ -127,7 +127,8 @@ def assign_splits(
     groups = group_samples(records)
 
     def order(group: list[int]) -> str:
-        first = min(_group_keys(records[group[0]]))
+        # Keyed by content, not input position: the same data splits the same in any order.
+        first = min(key for i in group for key in _group_keys(records[i]))
         return hashlib.sha256(f"{seed}\x00{first}".encode()).hexdigest()
 
     sizes = [0] * len(SPLITS)

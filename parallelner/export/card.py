@@ -102,6 +102,15 @@ class ModelStat(BaseModel):
     samples: int
 
 
+class BuildStats(BaseModel):
+    read: int = 0
+    skipped_by_status: dict[str, int] = Field(default_factory=dict)
+    duplicates_removed: int = 0
+    groups: int = 0
+    fractions: list[float] = Field(default_factory=list)
+    seed: int = 0
+
+
 class CardStats(BaseModel):
     """Everything the card says about the data, also written as ``export.json``."""
 
@@ -119,7 +128,7 @@ class CardStats(BaseModel):
     models: list[ModelStat] = Field(default_factory=list)
     sources: list[SourceStat] = Field(default_factory=list)
     settings: dict[str, Any] | None = None
-    build: dict[str, Any] = Field(default_factory=dict)
+    build: BuildStats = Field(default_factory=BuildStats)
     views: dict[str, dict[str, int]] = Field(default_factory=dict)
 
     @property
@@ -182,14 +191,14 @@ def collect_stats(
             license_note=info.license_note if info else "unknown source: licence not known",
             citation=info.citation if info else "",
         ))
-    s.build = {
-        "read": build.read,
-        "skipped_by_status": dict(build.skipped_by_status),
-        "duplicates_removed": build.duplicates,
-        "groups": build.groups,
-        "fractions": list(build.fractions),
-        "seed": build.seed,
-    }
+    s.build = BuildStats(
+        read=build.read,
+        skipped_by_status=dict(build.skipped_by_status),
+        duplicates_removed=build.duplicates,
+        groups=build.groups,
+        fractions=list(build.fractions),
+        seed=build.seed,
+    )
     s.views = {k: dict(v) for k, v in (views or {}).items()}
     return s
 
