@@ -10,7 +10,7 @@ from typing import TypeVar
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputError
 from .build import DEFAULT_FRACTIONS, BuildReport, build_dataset
 from .card import CardStats, collect_stats, render_card
 from .inputs import ExportInput, load_records, resolve_input, run_audit, run_settings
@@ -80,6 +80,12 @@ def export(
             yield from progress.track(items, total=n, description=description)
 
         dsd, build = build_dataset(track(records, "select + split", len(records)), fractions, seed)
+        if not dsd:
+            left_out = ", ".join(f"{k} {v}" for k, v in sorted(build.skipped_by_status.items()))
+            raise InputError(
+                f"no accepted samples to export ({build.read} records read; "
+                f"left out by status: {left_out or 'none'})", str(source.records),
+            )
         result = ExportResult(source, build, CardStats())
         configs = ["default"] + [c for c in dict.fromkeys(FORMAT_CONFIGS[f] for f in formats)
                                  if c != "default"]

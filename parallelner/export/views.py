@@ -179,7 +179,8 @@ def bio_view(
 
 
 def _schema_code(scheme: str, langs: Sequence[str], cache: dict) -> str:
-    shown = tuple(la for la in dict.fromkeys(langs) if la in _EXAMPLE_LANGS) or None
+    # Canonical order, so en->zh and zh->en show the same schema text (and dedupe together).
+    shown = tuple(la for la in _EXAMPLE_LANGS if la in langs) or None
     key = (scheme, shown)
     if key not in cache:
         cache[key] = render_scheme(scheme, languages=shown)

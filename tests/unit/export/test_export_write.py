@@ -18,6 +18,7 @@ from parallelner.export.inputs import resolve_input
 from parallelner.export.runner import export
 from parallelner.io import write_jsonl
 from parallelner.runs import RunParams, open_run
+from parallelner.schema import Status
 
 
 @pytest.fixture
@@ -153,3 +154,11 @@ def test_a_bad_record_stops_the_export_naming_file_and_line(tmp_path, records_fi
     with pytest.raises(InputError, match=rf"{records_file.name}:4: source_lang"):
         export(tmp_path / "run", records_file)
     assert not (tmp_path / "run" / "dataset").exists()
+
+
+def test_nothing_accepted_is_a_clear_error(tmp_path, uner_pairs) -> None:
+    path = tmp_path / "review.jsonl"
+    held = [r.model_copy(update={"status": Status.review}) for r in uner_pairs.forward[:4]]
+    write_jsonl(path, held)
+    with pytest.raises(InputError, match="no accepted samples to export.*review 4"):
+        export(tmp_path / "run", path)
