@@ -21,6 +21,7 @@ from .write import CONFIG_DIRS
 REPO_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 UPLOAD_PATTERNS = ["README.md", *(f"{d}/*.parquet" for d in CONFIG_DIRS.values())]
 _TRUE = {"1", "ON", "YES", "TRUE"}
+_PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 
 
 def dataset_dir_of(run: str | Path) -> Path:
@@ -46,6 +47,8 @@ def check_ready(
     if not token:
         raise PublishError("no Hugging Face token: set HF_TOKEN to a token with write access "
                            "(https://huggingface.co/settings/tokens)")
+    if any(environ.get(k) for k in _PROXY_VARS):
+        return token  # the Hub is reached through a proxy: the upload itself will tell
     url = urlparse(endpoint)
     host, port = url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
     try:

@@ -14,7 +14,7 @@ from ..errors import ConfigError, InputError
 from .build import DEFAULT_FRACTIONS, BuildReport, build_dataset
 from .card import CardStats, collect_stats, render_card
 from .inputs import ExportInput, load_records, resolve_input, run_audit, run_settings
-from .views import ViewReport, Tokenizers, bio_view, code_view
+from .views import ZH_SEGMENTERS, Tokenizers, ViewReport, bio_view, code_view
 from .write import (
     CONFIG_DIRS,
     DEFAULT_SHARD_ROWS,
@@ -67,6 +67,9 @@ def export(
     unknown = [f for f in formats if f not in FORMAT_CONFIGS]
     if unknown or not formats:
         raise ConfigError(f"unknown export format(s) {unknown}; known: {', '.join(FORMAT_CONFIGS)}")
+    if zh_segmenter not in ZH_SEGMENTERS:
+        raise ConfigError(f"zh_segmenter must be one of {', '.join(ZH_SEGMENTERS)}, "
+                          f"got {zh_segmenter!r}")
     import datasets
 
     datasets.disable_progress_bars()  # ours are Rich bars

@@ -28,7 +28,7 @@ from ..codestyle import (
     render_translated_task,
     spans_to_answers,
 )
-from ..errors import ConfigError
+from ..errors import ConfigError, InputError
 from ..ontology import SCHEMES, class_for, describe, render_scheme
 from ..schema import EntitySpan
 from .features import CODE_FEATURES, bio_features
@@ -164,7 +164,10 @@ def bio_view(
                     report.duplicates += 1
                     continue
                 seen.add(key)
-                tokens, starts, tags = tokenize_with_spans(tokenizers(lang), text, spans)
+                try:
+                    tokens, starts, tags = tokenize_with_spans(tokenizers(lang), text, spans)
+                except ValueError as exc:
+                    raise InputError(f"sample {row['id']!r}, {side} side: {exc}") from None
                 if bio_to_spans(tokens, starts, tags) != sorted(spans):
                     report.changed_spans += 1  # an entity with outer whitespace: trimmed
                 labels.update(s[2] for s in spans)

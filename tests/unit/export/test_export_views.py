@@ -7,7 +7,7 @@ import ast
 import pytest
 
 from parallelner.codestyle import answers_to_spans, code_to_answers, spans_to_answers
-from parallelner.errors import ConfigError
+from parallelner.errors import ConfigError, InputError
 from parallelner.export.build import build_dataset
 from parallelner.export.views import (
     Tokenizers,
@@ -125,3 +125,13 @@ def test_code_prompt_shows_the_scheme_classes_with_examples_of_both_languages(ds
     row = code_view(dsd)["train"][0]
     assert "class Person(Entity):" in row["prompt"] and "class Company" not in row["prompt"]
     assert "Barack Obama" in row["prompt"] and "奥巴马" in row["prompt"]
+
+
+def test_overlapping_entities_are_an_error_naming_the_sample(uner_pairs) -> None:
+    rec = uner_pairs.forward[0]
+    bad = rec.model_copy(update={"source_entities": [
+        EntitySpan(start=0, end=4, label="PER"), EntitySpan(start=2, end=6, label="LOC")],
+        "target_entities": []})
+    dsd = build_dataset([bad])[0]
+    with pytest.raises(InputError, match=f"sample '{rec.id}', source side: overlapping"):
+        bio_view(dsd, Tokenizers())
