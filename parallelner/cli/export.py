@@ -34,6 +34,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, help="Seed of the split order."),
         zh_segmenter: str = typer.Option("char", help="Chinese tokens for bio: char or jieba."),
         shard_rows: int = typer.Option(100_000, min=1, help="Rows per parquet shard at most."),
+        document_groups: bool = typer.Option(
+            True, help="Keep samples of one source document in one split (besides sentences)."
+        ),
     ) -> None:
         """Build the Hugging Face dataset (parquet + JSONL + card) from accepted samples."""
         from rich.table import Table
@@ -42,7 +45,8 @@ def register(app: typer.Typer) -> None:
 
         fmts = ["hf", "bio", "code"] if "all" in formats else formats
         result = export(
-            run, input_path, fmts, _fractions(split), seed, zh_segmenter, shard_rows, console
+            run, input_path, fmts, _fractions(split), seed, zh_segmenter, shard_rows, console,
+            by_document=document_groups,
         )
         b = result.build
         splits = ("train", "validation", "test")

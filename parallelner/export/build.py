@@ -2,8 +2,10 @@
 
 Splits are made over *groups*, not rows. Two samples fall in one group when they share a
 sentence (either side, after light normalisation: Unicode NFKC, case, whitespace) or a source
-document. So no sentence appears in two splits, and both directions of one sentence pair
-(en->zh and zh->en) always land together. Groups go to splits in a seeded hash order, each to the
+document (``by_document``; turn it off when a dataset's "document" ids are really annotation
+batches, as UNER's Chinese ``batch-0000`` ids are, which chain many documents together). So
+no sentence appears in two splits, and both directions of one sentence pair (en->zh and zh->en)
+always land together. Groups go to splits in a seeded hash order, each to the
 split furthest below its target share: deterministic, and close to the asked fractions.
 
 Pure apart from building ``datasets`` objects in memory; reading and writing live elsewhere.
@@ -39,6 +41,7 @@ class BuildReport:
     split_sizes: dict[str, int] = field(default_factory=dict)
     fractions: tuple[float, ...] = DEFAULT_FRACTIONS
     seed: int = 0
+    by_document: bool = True
 
 
 def select_accepted(records: Iterable[ParallelSample], report: BuildReport) -> list[ParallelSample]:
@@ -78,16 +81,18 @@ def sentence_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _group_keys(rec: ParallelSample) -> list[str]:
+def _group_keys(rec: ParallelSample, by_document: bool = True) -> list[str]:
     keys = [f"s:{sentence_key(rec.source_text)}"]
     if rec.target_text is not None:
         keys.append(f"s:{sentence_key(rec.target_text)}")
-    if rec.source is not None and rec.source.document:
+    if by_document and rec.source is not None and rec.source.document:
         keys.append(f"d:{rec.source.dataset}\x00{rec.source.document}")
     return keys
 
 
-def group_samples(records: Sequence[ParallelSample]) -> list[list[int]]:
+def group_samples(
+    records: Sequence[ParallelSample], by_document: bool = True
+) -> list[list[int]]:
     """Connected components of samples linked by a shared sentence or document (union-find)."""
     parent = list(range(len(records)))
 
@@ -99,7 +104,7 @@ def group_samples(records: Sequence[ParallelSample]) -> list[list[int]]:
 
     owner: dict[str, int] = {}
     for i, rec in enumerate(records):
-        for key in _group_keys(rec):
+        for key in _group_keys(rec, by_document):
             j = owner.setdefault(key, i)
             ri, rj = find(i), find(j)
             if ri != rj:
@@ -115,6 +120,7 @@ def assign_splits(
     fractions: Sequence[float] = DEFAULT_FRACTIONS,
     seed: int = 0,
     report: BuildReport | None = None,
+    by_document: bool = True,
 ) -> dict[str, list[ParallelSample]]:
     """Split by group: each group whole into one split, in seeded order, to the neediest split."""
     if len(fractions) != len(SPLITS) or any(f < 0 for f in fractions) or sum(fractions) <= 0:
@@ -124,11 +130,11 @@ def assign_splits(
         )
     total = sum(fractions)
     shares = [f / total for f in fractions]
-    groups = group_samples(records)
+    groups = group_samples(records, by_document)
 
     def order(group: list[int]) -> str:
         # Keyed by content, not input position: the same data splits the same in any order.
-        first = min(key for i in group for key in _group_keys(records[i]))
+        first = min(key for i in group for key in _group_keys(records[i], by_document))
         return hashlib.sha256(f"{seed}\x00{first}".encode()).hexdigest()
 
     sizes = [0] * len(SPLITS)
@@ -144,6 +150,7 @@ def assign_splits(
         report.groups = len(groups)
         report.fractions = tuple(shares)
         report.seed = seed
+        report.by_document = by_document
         report.split_sizes = {s: len(v) for s, v in out.items()}
     return out
 
@@ -232,11 +239,12 @@ def build_dataset(
     records: Iterable[ParallelSample],
     fractions: Sequence[float] = DEFAULT_FRACTIONS,
     seed: int = 0,
+    by_document: bool = True,
 ) -> tuple[DatasetDict, BuildReport]:
     """The whole build: select, deduplicate, split, convert. Empty splits are left out."""
     report = BuildReport()
     kept = drop_duplicates(select_accepted(records, report), report)
-    split = assign_splits(kept, fractions, seed, report)
+    split = assign_splits(kept, fractions, seed, report, by_document)
     rows = {s: [sample_to_row(r) for r in recs] for s, recs in split.items()}
     dsd = DatasetDict(
         {s: Dataset.from_list(r, features=FEATURES) for s, r in rows.items() if r}

@@ -109,6 +109,7 @@ class BuildStats(BaseModel):
     groups: int = 0
     fractions: list[float] = Field(default_factory=list)
     seed: int = 0
+    by_document: bool = True
 
 
 class CardStats(BaseModel):
@@ -198,6 +199,7 @@ def collect_stats(
         groups=build.groups,
         fractions=list(build.fractions),
         seed=build.seed,
+        by_document=build.by_document,
     )
     s.views = {k: dict(v) for k, v in (views or {}).items()}
     return s

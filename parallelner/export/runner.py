@@ -59,6 +59,7 @@ def export(
     zh_segmenter: str = "char",
     max_rows_per_shard: int = DEFAULT_SHARD_ROWS,
     console: Console | None = None,
+    by_document: bool = True,
 ) -> ExportResult:
     """Build the dataset from accepted samples; write it, the asked views and the card.
 
@@ -82,7 +83,9 @@ def export(
             n = total if total is not None else len(items)  # type: ignore[arg-type]
             yield from progress.track(items, total=n, description=description)
 
-        dsd, build = build_dataset(track(records, "select + split", len(records)), fractions, seed)
+        dsd, build = build_dataset(
+            track(records, "select + split", len(records)), fractions, seed, by_document
+        )
         if not dsd:
             left_out = ", ".join(f"{k} {v}" for k, v in sorted(build.skipped_by_status.items()))
             raise InputError(

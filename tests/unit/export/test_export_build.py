@@ -152,3 +152,16 @@ def test_property_no_sentence_or_document_leaks(triples, seed) -> None:
             keys += [f"doc:{rec.source.document}"] if rec.source.document else []
             for key in keys:
                 assert split_of_key.setdefault(key, split) == split
+
+
+def test_document_grouping_can_be_turned_off(uner_pairs) -> None:
+    accepted = uner_pairs.forward + uner_pairs.reverse
+    _, with_docs = build_dataset(accepted)
+    dsd, by_sentence = build_dataset(accepted, by_document=False)
+    assert by_sentence.groups > with_docs.groups
+    # Sentences still never cross splits, nor do the two directions of one pair.
+    seen: dict[str, str] = {}
+    for split, ds in dsd.items():
+        for row in ds:
+            for text in (row["source_text"], row["target_text"]):
+                assert seen.setdefault(sentence_key(text), split) == split
