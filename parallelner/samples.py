@@ -43,6 +43,11 @@ class SampleSource:
         return resource
 
     @property
+    def display(self) -> str:
+        """The package-relative path, the same on every machine (used in provenance)."""
+        return "/".join(("parallelner", *SAMPLES_PACKAGE_DIR, self.relpath))
+
+    @property
     def source_note(self) -> Path:
         """The SOURCE.md (licence, origin, citation) next to the file."""
         return self.path.parent / "SOURCE.md"

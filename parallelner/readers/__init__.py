@@ -176,7 +176,8 @@ class SourceStream(Iterator[SourceSample]):
 
     @property
     def path(self) -> str:
-        return self.context.path
+        """The source as errors and provenance name it."""
+        return self.context.name
 
     def __iter__(self) -> SourceStream:
         return self
@@ -231,6 +232,7 @@ def read_source(
     strict: bool = False,
     tag_scheme: TagScheme = "bio",
     label_names: Sequence[str] | None = None,
+    display: str | None = None,
 ) -> SourceStream:
     """Open a source for reading; nothing is read until the stream is iterated.
 
@@ -239,7 +241,9 @@ def read_source(
     ``lang``, else the file name's (``en-...``, ``zh_...``, ``..._de``), else the format's default
     (CLUENER: zh), else taken from the data (our JSONL, a ``lang`` column) or an error asking for
     ``--lang``. The dataset defaults to the containing folder's name, the split to the one the file
-    name announces. ``limit`` stops after that many samples.
+    name announces. ``limit`` stops after that many samples. ``display`` is how errors and
+    provenance name the source (shipped samples use their package-relative path, so no machine's
+    install folder ends up in a dataset).
     """
     name = str(path_or_name)
     if not Path(name).exists():
@@ -257,6 +261,7 @@ def read_source(
                 strict=strict,
                 tag_scheme=tag_scheme,
                 label_names=label_names,
+                display=display or shipped.display,
             )
     if lang is not None and lang not in ISO_639_1:
         raise InputError(f"language {lang!r} is not an ISO 639-1 code like 'en' or 'zh'")
@@ -278,6 +283,7 @@ def read_source(
         strict=strict,
         tag_scheme=tag_scheme,
         label_names=tuple(label_names) if label_names else None,
+        display=display,
     )
     return SourceStream(reader, context, reader.read(context), limit)
 

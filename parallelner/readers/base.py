@@ -52,12 +52,17 @@ class ReadContext:
     label_names: tuple[str, ...] | None = None
     repairs: list[Repair] = field(default_factory=list)
     line_unit: str = "line"
+    display: str | None = None  # how errors and provenance name the source, if not ``path``
     _seen_ids: set[str] = field(default_factory=set, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.display or self.path
 
     def error(self, message: str, line: int | None = None) -> InputError:
         if line is not None and self.line_unit != "line":
-            return InputError(f"{self.line_unit} {line}: {message}", self.path)
-        return InputError(message, self.path, line)
+            return InputError(f"{self.line_unit} {line}: {message}", self.name)
+        return InputError(message, self.name, line)
 
     def repair(
         self,
@@ -75,7 +80,7 @@ class ReadContext:
         """
         if self.strict and data_error:
             raise self.error(f"[{code}] {message} (strict mode: repairs are errors)", line)
-        self.repairs.append(Repair(code, message, self.path, line, sample_id, self.line_unit))
+        self.repairs.append(Repair(code, message, self.name, line, sample_id, self.line_unit))
 
     def require_lang(self) -> str:
         if self.lang is None:
@@ -99,7 +104,7 @@ class ReadContext:
             index=index,
             document=document,
             label_scheme=self.label_scheme,
-            path=self.path,
+            path=self.name,
         )
 
 

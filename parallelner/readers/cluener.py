@@ -59,7 +59,7 @@ def read(ctx: ReadContext) -> Iterator[SourceSample]:
     """Yield one sample per non-blank line of a CLUENER2020 file."""
     lang = ctx.require_lang()
     index = 0
-    for number, line in iter_text_lines(Path(ctx.path)):
+    for number, line in iter_text_lines(Path(ctx.path), ctx.name):
         if not line.strip():
             continue
         try:

@@ -60,7 +60,7 @@ def read(ctx: ReadContext) -> Iterator[SourceSample]:
         lines.clear()
         return sample
 
-    for number, raw in iter_text_lines(Path(ctx.path)):
+    for number, raw in iter_text_lines(Path(ctx.path), ctx.name):
         line = raw.rstrip()
         if not line.strip():
             if tokens:

@@ -48,13 +48,13 @@ def _class_label_names(features: Any) -> tuple[str, ...] | None:
     return tuple(names) if names else None
 
 
-def _parquet_rows(path: Path) -> tuple[Iterator[Row], tuple[str, ...] | None]:
+def _parquet_rows(path: Path, shown: str) -> tuple[Iterator[Row], tuple[str, ...] | None]:
     import pyarrow.parquet as pq
     from datasets import Features
 
     pf = pq.ParquetFile(path)
     schema = pf.schema_arrow
-    _require_columns(schema.names, str(path))
+    _require_columns(schema.names, shown)
     names = _class_label_names(Features.from_arrow_schema(schema))
     columns = [c for c in (TOKENS, TAGS, LANG) if c in schema.names]
 
@@ -95,7 +95,7 @@ def _disk_dataset(ctx: ReadContext, path: Path) -> Any:
 
 
 def _jsonl_rows(ctx: ReadContext, path: Path) -> Iterator[Row]:
-    for number, line in iter_text_lines(path, ctx.path):
+    for number, line in iter_text_lines(path, ctx.name):
         if not line.strip():
             continue
         try:
@@ -145,12 +145,12 @@ def open_rows(ctx: ReadContext) -> tuple[Iterator[Row], tuple[str, ...] | None, 
         raise ctx.error("file not found")
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        rows, names = _parquet_rows(path)
+        rows, names = _parquet_rows(path, ctx.name)
         return rows, names, False
     if suffix in (".json", ".jsonl"):
         return _jsonl_rows(ctx, path), None, True
     ds = _disk_dataset(ctx, path)
-    rows, names = _dataset_rows(ds, ctx.path)
+    rows, names = _dataset_rows(ds, ctx.name)
     return rows, names, False
 
 

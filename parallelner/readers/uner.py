@@ -53,7 +53,7 @@ def read(ctx: ReadContext) -> Iterator[SourceSample]:
         block = _Block()
         return sample
 
-    for number, line in iter_text_lines(Path(ctx.path)):
+    for number, line in iter_text_lines(Path(ctx.path), ctx.name):
         if not line.strip():
             if block.tokens:
                 yield flush()
