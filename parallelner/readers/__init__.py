@@ -106,7 +106,7 @@ def _sniff_json(first: str, shown: str) -> str:
         return "jsonl"
     if {hf.TOKENS, hf.TAGS} <= keys:
         return "hf"
-    if "text" in keys and keys <= {"text", "label"}:
+    if "text" in keys and keys <= {"id", "text", "label"}:  # CLUENER's test split has ids
         return "cluener"
     raise InputError(
         f"JSON lines with keys {sorted(keys)} match no reader; pass --format "
