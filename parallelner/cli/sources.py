@@ -42,7 +42,11 @@ def list_sources() -> None:
         readers.add_column(col, overflow="fold")
     for r in READERS:
         readers.add_row(
-            r.name, escape(r.description), " ".join(r.patterns), r.label_scheme, r.default_lang or ""
+            r.name,
+            escape(r.description),
+            " ".join(r.patterns),
+            r.label_scheme,
+            r.default_lang or "",
         )
     console.print(readers)
     shipped = Table(title="Shipped samples (use the name as SOURCE)", title_justify="left")

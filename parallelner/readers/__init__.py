@@ -49,7 +49,7 @@ READERS: tuple[ReaderInfo, ...] = (
     ),
     ReaderInfo(
         "uner",
-        "Universal NER .iob2 (CoNLL-U-like with '# sent_id' and '# text ='); tokens mapped onto text",
+        "Universal NER .iob2 (CoNLL-U-like, '# sent_id' and '# text ='); tokens mapped onto text",
         ("*.iob2",),
         "conll",
         uner.read,

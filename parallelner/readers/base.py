@@ -8,9 +8,11 @@ to the data without the readers logging or printing anything themselves.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from ..schema import EntitySpan, SourceProvenance, SourceSample
@@ -134,6 +136,20 @@ def iter_text_lines(path: Path, display: str | None = None) -> Iterator[tuple[in
             if number == 1:
                 line = line.removeprefix("\ufeff")
             yield number, line.rstrip("\r\n")
+
+
+def iter_json_objects(ctx: ReadContext) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, object)`` for each non-blank line of a JSON-lines source."""
+    for number, line in iter_text_lines(Path(ctx.path), ctx.name):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ctx.error(f"invalid JSON: {exc.msg} at column {exc.colno}", number) from None
+        if not isinstance(record, dict):
+            raise ctx.error("expected a JSON object per line", number)
+        yield number, record
 
 
 def tagged_sample(

@@ -4,20 +4,18 @@ The published files are named ``train.json``/``dev.json``/``test.json`` but hold
 line. Ends are inclusive there and exclusive here. Every span must lie inside the text and its text
 must equal the surface it is filed under; anything else is an error naming the file and line (a
 mismatch means offsets were shifted, and a shifted span is worse than no sample). Lines without
-``label`` (the unlabelled test split) read as samples without entities. The ten types (name, company,
-government, organization, address, position, book, game, movie, scene) are passed on as labels under
-the ``cluener`` label scheme; mapping them is the ontology's job.
+``label`` (the unlabelled test split) read as samples without entities. The ten types (name,
+company, government, organization, address, position, book, game, movie, scene) are passed on as
+labels under the ``cluener`` label scheme; mapping them is the ontology's job.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from ..schema import EntitySpan, SourceSample
-from .base import ReadContext, iter_text_lines
+from .base import ReadContext, iter_json_objects
 
 
 def _spans(ctx: ReadContext, text: str, label: Any, number: int) -> list[EntitySpan]:
@@ -58,15 +56,8 @@ def _spans(ctx: ReadContext, text: str, label: Any, number: int) -> list[EntityS
 def read(ctx: ReadContext) -> Iterator[SourceSample]:
     """Yield one sample per non-blank line of a CLUENER2020 file."""
     lang = ctx.require_lang()
-    index = 0
-    for number, line in iter_text_lines(Path(ctx.path), ctx.name):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ctx.error(f"invalid JSON: {exc.msg} at column {exc.colno}", number) from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+    for index, (number, record) in enumerate(iter_json_objects(ctx)):
+        if not isinstance(record.get("text"), str):
             raise ctx.error("expected an object with a string 'text'", number)
         text = record["text"]
         entities = _spans(ctx, text, record.get("label"), number)
@@ -77,4 +68,3 @@ def read(ctx: ReadContext) -> Iterator[SourceSample]:
             entities=entities,
             provenance=ctx.provenance(index),
         )
-        index += 1

@@ -1,13 +1,14 @@
-"""CoNLL / BIO column files: one token per line (token first, tag last), blank line between sentences.
+"""CoNLL / BIO column files: a token per line (token first, tag last), sentences between blanks.
 
 The files carry no original text, so each sentence is detokenized (see ``detok``) with exact token
-offsets. Two-column files (Europarl NER) and CoNLL-2003's four columns both read; the column count is
-fixed by the first token line and any other count is an error naming the line. ``-DOCSTART-`` lines
-start a new document.
+offsets. Two-column files (Europarl NER) and CoNLL-2003's four columns both read; the column count
+is fixed by the first token line and any other count is an error naming the line. ``-DOCSTART-``
+lines start a new document.
 
-Escaped brackets: the Europarl NER files write ``[``/``]`` as ``\\[``/``\\]`` (six tokens in the English
-file), and Penn Treebank-style files write ``-LRB-`` etc. We unescape them to the real characters,
-because the LLM must see the sentence as written, and record each as an ``unescaped-token`` repair.
+Escaped brackets: the Europarl NER files write ``[``/``]`` as ``\\[``/``\\]`` (six tokens in the
+English file), and Penn Treebank-style files write ``-LRB-`` etc. We unescape them to the real
+characters, because the LLM must see the sentence as written, and record each as an
+``unescaped-token`` repair.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ We let sacremoses' Moses detokenizer decide, per language, where spaces go, then
 ourselves from the untouched tokens and those gap decisions. So the text is what Moses would print,
 and every token's offsets are right by construction (``text[start:end] == token``).
 
-Where Moses' output cannot be aligned to a token (it rewrote it, e.g. ``@-@``), that gap and all later
-ones become a single space and ``fallback_at`` says which token: callers record it as a repair.
+Where Moses' output cannot be aligned to a token (it rewrote it, e.g. ``@-@``), that gap and all
+later ones become a single space and ``fallback_at`` says which token: callers record it as a
+repair.
 
 Moses does not know typographic quotes (’ ” “): it sees them as ASCII ``'``/``"`` (a same-length
 shadow), so "Clinton ’s" becomes "Clinton’s" and quotes attach like ASCII ones. English "n't"/"n’t"
@@ -21,6 +22,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from sacremoses import MosesDetokenizer
 
@@ -55,7 +57,7 @@ def _is_wide(ch: str) -> bool:
 
 def _no_space_gaps(tokens: Sequence[str]) -> list[str]:
     gaps = [""]
-    for prev, tok in zip(tokens, tokens[1:]):
+    for prev, tok in pairwise(tokens):
         a, b = (prev[-1:] or " "), (tok[:1] or " ")
         latin_pair = a.isalnum() and b.isalnum() and not _is_wide(a) and not _is_wide(b)
         gaps.append(" " if latin_pair else "")
@@ -156,7 +158,9 @@ class TokenNotFound(ValueError):
         self.position = position
         there = text[position : position + 20]
         if token:
-            msg = f"token {token!r} not found at character {position} of the text (text there: {there!r})"
+            msg = (
+                f"token {token!r} not found at character {position} of the text (there: {there!r})"
+            )
         else:
             msg = f"the text goes on after the last token at character {position}: {there!r}"
         super().__init__(msg)

@@ -14,7 +14,6 @@ have no lines: errors and repairs name the 1-based row instead.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,7 +22,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..schema import SourceSample
-from .base import ReadContext, iter_text_lines, tagged_sample
+from .base import ReadContext, iter_json_objects, tagged_sample
 from .naming import ISO_639_1
 
 TOKENS, TAGS, LANG = "tokens", "ner_tags", "lang"
@@ -36,7 +35,9 @@ Row = tuple[int, dict[str, Any]]  # (1-based row or line number, record)
 
 def is_offline(environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
     env = os.environ if environ is None else environ
-    return any(env.get(k, "").strip().lower() in _TRUE for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
+    return any(
+        env.get(k, "").strip().lower() in _TRUE for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
+    )
 
 
 def _class_label_names(features: Any) -> tuple[str, ...] | None:
@@ -94,19 +95,6 @@ def _disk_dataset(ctx: ReadContext, path: Path) -> Any:
     return ds
 
 
-def _jsonl_rows(ctx: ReadContext, path: Path) -> Iterator[Row]:
-    for number, line in iter_text_lines(path, ctx.name):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ctx.error(f"invalid JSON: {exc.msg} at column {exc.colno}", number) from None
-        if not isinstance(record, dict):
-            raise ctx.error("expected a JSON object per line", number)
-        yield number, record
-
-
 def _hub_rows(ctx: ReadContext, name: str) -> tuple[Iterator[Row], tuple[str, ...] | None]:
     if is_offline():
         raise InputError(
@@ -148,7 +136,7 @@ def open_rows(ctx: ReadContext) -> tuple[Iterator[Row], tuple[str, ...] | None, 
         rows, names = _parquet_rows(path, ctx.name)
         return rows, names, False
     if suffix in (".json", ".jsonl"):
-        return _jsonl_rows(ctx, path), None, True
+        return iter_json_objects(ctx), None, True
     ds = _disk_dataset(ctx, path)
     rows, names = _dataset_rows(ds, ctx.name)
     return rows, names, False
@@ -187,9 +175,7 @@ def read(ctx: ReadContext) -> Iterator[SourceSample]:
         if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
             raise ctx.error("'tokens' must be a list of strings", where)
         if not isinstance(tags, list) or len(tags) != len(tokens):
-            raise ctx.error(
-                f"'ner_tags' must be a list as long as 'tokens' ({len(tokens)})", where
-            )
+            raise ctx.error(f"'ner_tags' must be a list as long as 'tokens' ({len(tokens)})", where)
         if not tokens:
             raise ctx.error("a row without tokens", where)
         lang = ctx.lang or row.get(LANG)

@@ -40,7 +40,7 @@ def _name_parts(path: str | PurePath) -> list[str]:
 
 
 def lang_from_name(path: str | PurePath) -> str | None:
-    """``en-europarl.test.conll02`` -> ``en``; ``zh_pud-ud-test.iob2`` -> ``zh``; ``train_de`` -> ``de``."""
+    """``en-europarl.test.conll02`` -> en, ``zh_pud-ud-test.iob2`` -> zh, ``train_de`` -> de."""
     parts = _name_parts(path)
     for part in parts[:1] + parts[-1:]:
         if part in ISO_639_1:

@@ -1,9 +1,9 @@
 """Tag sequences (BIO / IOB2, BIOES / BILOU, IOB1) to token spans: pure logic, no I/O.
 
-Why one lenient decoder: real corpora mix conventions (an ``I-X`` opening an entity is common even in
-"BIO" files). The decoder never guesses silently: every place where the sequence is not valid in
-the declared scheme comes back as a :class:`TagProblem`, and the reader either records it as a repair
-or raises (``strict``).
+Why one lenient decoder: real corpora mix conventions (an ``I-X`` opening an entity is common even
+in "BIO" files). The decoder never guesses silently: every place where the sequence is not valid in
+the declared scheme comes back as a :class:`TagProblem`, and the reader either records it as a
+repair or raises (``strict``).
 """
 
 from __future__ import annotations

@@ -41,10 +41,16 @@ def test_conll2003_four_columns_and_documents(tmp_path):
     stream = read_source(path)
     samples = list(stream)
     assert stream.format == "conll" and stream.lang == "en"
-    assert [s.text for s in samples] == ["EU rejects German call.", "Peter Blackburn", "BRUSSELS 1996-08-22"]
+    assert [s.text for s in samples] == [
+        "EU rejects German call.",
+        "Peter Blackburn",
+        "BRUSSELS 1996-08-22",
+    ]
     assert [s.surfaces() for s in samples] == [["EU", "German"], ["Peter Blackburn"], ["BRUSSELS"]]
     assert [s.provenance.document for s in samples] == ["doc1", "doc1", "doc2"]
-    assert [s.id for s in samples] == [f"{tmp_path.name.lower().replace('_', '-')}-en-train-{i}" for i in range(3)]
+    assert [s.id for s in samples] == [
+        f"{tmp_path.name.lower().replace('_', '-')}-en-train-{i}" for i in range(3)
+    ]
     assert stream.repairs == []
 
 
@@ -67,7 +73,9 @@ def test_orphan_inside_is_a_recorded_repair_or_a_strict_error(tmp_path, caplog):
 
 
 def test_escaped_brackets_are_unescaped_and_recorded(tmp_path):
-    path = _write(tmp_path / "en-x.conll", "see\tO\n\\[\tO\nCOM\tB-MISC\n\\]\tO\n-LRB-\tO\nx\tO\n-RRB-\tO\n")
+    path = _write(
+        tmp_path / "en-x.conll", "see\tO\n\\[\tO\nCOM\tB-MISC\n\\]\tO\n-LRB-\tO\nx\tO\n-RRB-\tO\n"
+    )
     stream = read_source(path)
     (sample,) = list(stream)
     assert sample.text == "see [COM] (x)"
@@ -91,33 +99,11 @@ def test_missing_file(tmp_path):
         read_source(tmp_path / "nope.conll", format="conll", lang="en")
 
 
-def test_wrong_number_of_columns(tmp_path):
-    path = _write(tmp_path / "en-x.conll", "EU\tB-ORG\nrejects\tVBZ\tO\n")
-    with pytest.raises(InputError, match=r"en-x.conll:2: expected 2 columns .* got 3"):
-        list(read_source(path))
-    one = _write(tmp_path / "en-y.conll", "EU\n")
-    with pytest.raises(InputError, match=r"en-y.conll:1: expected a token and a tag"):
-        list(read_source(one, format="conll"))
-
-
-def test_invalid_tag(tmp_path):
-    path = _write(tmp_path / "en-x.conll", "EU\tORG\n")
-    with pytest.raises(InputError, match=r"en-x.conll:1: tag 'ORG' is neither"):
-        list(read_source(path))
-
-
-def test_latin1_byte_in_utf8_file(tmp_path):
-    path = _write(tmp_path / "de-x.conll", "Köln\tB-LOC\n\n".encode() + b"M\xfcnchen\tB-LOC\n")
-    stream = read_source(path)
-    with pytest.raises(InputError, match=r"de-x.conll:3: byte 0xfc at column 2 is not valid UTF-8"):
-        list(stream)
-
-
 def test_language_is_required_when_the_name_does_not_say(tmp_path):
     path = _write(tmp_path / "data.conll", "EU\tB-ORG\n")
     with pytest.raises(InputError, match=r"data.conll: cannot tell the language .* --lang"):
         list(read_source(path))
-    assert list(read_source(path, lang="en"))[0].lang == "en"
+    assert [s.lang for s in read_source(path, lang="en")] == ["en"]
     with pytest.raises(InputError, match="not an ISO 639-1 code"):
         read_source(path, lang="english")
 
@@ -160,7 +146,10 @@ def test_uner_maps_tokens_onto_the_text_and_records_folded_quotes(tmp_path):
     assert first.surfaces() == ["Ann Lee", "New York"]
     assert first.id.endswith("-en-test-d1-0001") and first.provenance.document == "d1"
     assert second.text == "Bye Bob" and second.surfaces() == ["Bob"]
-    assert [(r.code, r.line) for r in stream.repairs] == [("token-text-mismatch", 4), ("no-text", 17)]
+    assert [(r.code, r.line) for r in stream.repairs] == [
+        ("token-text-mismatch", 4),
+        ("no-text", 17),
+    ]
     with pytest.raises(InputError, match=r":17: \[no-text\]"):
         list(read_source(path, strict=True))
 
@@ -168,29 +157,52 @@ def test_uner_maps_tokens_onto_the_text_and_records_folded_quotes(tmp_path):
 def test_uner_token_not_in_text_names_file_and_line(tmp_path):
     bad = UNER.replace("9\tNew\tB-LOC", "9\tOld\tB-LOC")
     path = _write(tmp_path / "en_test-ud-test.iob2", bad)
-    with pytest.raises(InputError, match=r"en_test-ud-test.iob2:12: token 'Old' not found .*'# text' line is 3"):
+    with pytest.raises(
+        InputError, match=r"en_test-ud-test.iob2:12: token 'Old' not found .*'# text' line is 3"
+    ):
         list(read_source(path))
 
 
-def test_uner_text_left_over(tmp_path):
-    path = _write(tmp_path / "en_x.iob2", "# text = New York!\n1\tNew\tB-LOC\n2\tYork\tI-LOC\n")
-    with pytest.raises(InputError, match=r"goes on after the last token"):
-        list(read_source(path))
-
-
-def test_uner_bad_index_and_columns(tmp_path):
-    path = _write(tmp_path / "en_x.iob2", "# text = a b\n1\ta\tO\t-\t-\n3\tb\tO\t-\t-\n")
-    with pytest.raises(InputError, match=r"en_x.iob2:3: token index '3' where 2 was expected"):
-        list(read_source(path))
-    path = _write(tmp_path / "en_y.iob2", "# text = a b\n1\ta\tO\t-\t-\n2\tb\tO\n")
-    with pytest.raises(InputError, match=r"en_y.iob2:3: expected 5 tab-separated columns"):
-        list(read_source(path))
-
-
-def test_uner_duplicate_sent_id(tmp_path):
-    path = _write(
-        tmp_path / "en_x.iob2",
+BAD_INPUTS = [
+    # (file name, content, expected error: file and line first)
+    ("en-a.conll", "EU\tB-ORG\nrejects\tVBZ\tO\n", r"en-a.conll:2: expected 2 columns .* got 3"),
+    ("en-b.conll", "EU\n", r"en-b.conll:1: expected a token and a tag"),
+    ("en-c.conll", "EU\tORG\n", r"en-c.conll:1: tag 'ORG' is neither"),
+    (
+        "de-d.conll",
+        "Köln\tB-LOC\n\n".encode() + b"M\xfcnchen\tB-LOC\n",
+        r"de-d.conll:3: byte 0xfc at column 2 is not valid UTF-8",
+    ),
+    (
+        "en_e.iob2",
+        "# text = New York!\n1\tNew\tB-LOC\n2\tYork\tI-LOC\n",
+        r"en_e.iob2:1: the text goes on after",
+    ),
+    (
+        "en_f.iob2",
+        "# text = a b\n1\ta\tO\t-\t-\n3\tb\tO\t-\t-\n",
+        r"en_f.iob2:3: token index '3' where 2",
+    ),
+    (
+        "en_g.iob2",
+        "# text = a b\n1\ta\tO\t-\t-\n2\tb\tO\n",
+        r"en_g.iob2:3: expected 5 tab-separated",
+    ),
+    (
+        "en_h.iob2",
+        "# text = a\n1\ta\n",
+        r"en_h.iob2:2: expected tab-separated index, token and tag",
+    ),
+    (
+        "en_i.iob2",
         "# sent_id = s1\n# text = a\n1\ta\tO\n\n# sent_id = s1\n# text = b\n1\tb\tO\n",
-    )
-    with pytest.raises(InputError, match=r"en_x.iob2:7: duplicate sample id"):
-        list(read_source(path))
+        r"en_i.iob2:7: duplicate sample id 'i-en-s1'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "error"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_names_file_and_line(tmp_path, name, content, error):
+    path = _write(tmp_path / name, content)
+    with pytest.raises(InputError, match=error):
+        list(read_source(path, dataset="i"))

@@ -45,7 +45,9 @@ def test_europarl_english_facts(gold_dir):
     assert [r.code for r in repairs] == ["unescaped-token"] * 6
     assert all(r.line and r.sample_id for r in repairs)
     first = samples[1]
-    assert first.text.startswith("I declare resumed the session of the European Parliament adjourned")
+    assert first.text.startswith(
+        "I declare resumed the session of the European Parliament adjourned"
+    )
     assert first.surfaces() == ["European Parliament"]
     assert first.id == "europarl-ner-en-test-1"
     assert first.provenance.dataset == "europarl-ner"
@@ -163,7 +165,6 @@ def test_uner_spans_equal_the_token_characters(gold_dir, lang):
             surface = span.surface(sample.text)
             assert surface.replace(" ", "") == "".join(tokens), (sample.id, surface, tokens)
             assert surface.startswith(tokens[0]) and surface.endswith(tokens[-1])
-
 
 
 def test_ids_are_unique_across_all_gold_files(gold_dir):

@@ -67,7 +67,9 @@ def test_save_to_disk_dataset_and_dataset_dict(tmp_path, dataset):
     _check(list(read_source(single)))
     both = tmp_path / "dd"
     DatasetDict({"train": dataset, "test": dataset.select([0])}).save_to_disk(str(both))
-    with pytest.raises(InputError, match=r"dd: choose a split with --split; this dataset has: train, test"):
+    with pytest.raises(
+        InputError, match=r"dd: choose a split with --split; this dataset has: train, test"
+    ):
         list(read_source(both))
     test = list(read_source(both, split="test"))
     assert [s.id for s in test] == ["dd-en-test-0"]
@@ -81,10 +83,15 @@ def test_jsonl_with_integer_tags_needs_label_names(tmp_path):
             fh.write(json.dumps({"tokens": tokens, "ner_tags": tags}) + "\n")
     stream = read_source(path)
     assert stream.format == "hf" and stream.lang == "en"
-    with pytest.raises(InputError, match=r"train_en.jsonl:1: ner_tags are integers .*--labels O,B-PER"):
+    with pytest.raises(
+        InputError, match=r"train_en.jsonl:1: ner_tags are integers .*--labels O,B-PER"
+    ):
         list(stream)
     samples = list(read_source(path, label_names=NAMES))
-    assert [s.surfaces() for s in samples] == [["Barack Obama", "Paris"], ["United Nations", "Geneva", "Switzerland"]]
+    assert [s.surfaces() for s in samples] == [
+        ["Barack Obama", "Paris"],
+        ["United Nations", "Geneva", "Switzerland"],
+    ]
 
 
 def test_string_tags_and_bad_rows(tmp_path):
@@ -97,7 +104,9 @@ def test_string_tags_and_bad_rows(tmp_path):
     bad = Dataset.from_dict({"tokens": [["a"], ["b", "c"]], "ner_tags": [["O"], ["O"]]})
     path = tmp_path / "en-bad.parquet"
     bad.to_parquet(str(path))
-    with pytest.raises(InputError, match=r"en-bad.parquet: row 2: 'ner_tags' must be a list as long"):
+    with pytest.raises(
+        InputError, match=r"en-bad.parquet: row 2: 'ner_tags' must be a list as long"
+    ):
         list(read_source(path))
 
     orphan = Dataset.from_dict({"tokens": [["a"], ["b", "c"]], "ner_tags": [["O"], ["O", "I-PER"]]})
@@ -113,11 +122,16 @@ def test_string_tags_and_bad_rows(tmp_path):
 def test_missing_columns(tmp_path):
     path = tmp_path / "en.parquet"
     Dataset.from_dict({"words": [["a"]], "labels": [["O"]]}).to_parquet(str(path))
-    with pytest.raises(InputError, match=r"missing column\(s\) tokens, ner_tags; found: words, labels"):
+    with pytest.raises(
+        InputError, match=r"missing column\(s\) tokens, ner_tags; found: words, labels"
+    ):
         list(read_source(path))
 
 
 def test_hub_name_fails_fast_offline(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(InputError, match=r"Babelscape/wikineural: is not a local file and the Hugging Face hub is offline"):
+    with pytest.raises(
+        InputError,
+        match=r"Babelscape/wikineural: is not a local file and the Hugging Face hub is offline",
+    ):
         list(read_source("Babelscape/wikineural", split="test_en"))

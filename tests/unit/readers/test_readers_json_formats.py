@@ -58,7 +58,10 @@ def _cluener(tmp_path, record) -> str:
     [
         ({"text": "我在北京", "label": {"address": {"北京": [[2, 4]]}}}, "lies outside the text"),
         ({"text": "我在北京", "label": {"address": {"北京": [[1, 2]]}}}, "covers '在北' instead"),
-        ({"text": "我在北京", "label": {"address": {"北京": [2, 3]}}}, "is not \\[start, end_inclusive\\]"),
+        (
+            {"text": "我在北京", "label": {"address": {"北京": [2, 3]}}},
+            "is not \\[start, end_inclusive\\]",
+        ),
         ({"text": "我在北京", "label": ["address"]}, "'label' must be an object"),
     ],
 )
@@ -87,14 +90,17 @@ def test_own_jsonl_round_trip(gold_dir, tmp_path):
 
 def test_own_jsonl_errors(tmp_path):
     path = tmp_path / "s.jsonl"
+    loc = '"entities": [{"start": 0, "end": 5, "label": "LOC"}]'
     path.write_text(
-        '{"id": "a", "lang": "en", "text": "Paris", "entities": [{"start": 0, "end": 5, "label": "LOC"}]}\n'
-        '{"id": "b", "lang": "en", "text": "x", "entities": [{"start": 0, "end": 3, "label": "LOC"}]}\n',
+        f'{{"id": "a", "lang": "en", "text": "Paris", {loc}}}\n'
+        f'{{"id": "b", "lang": "en", "text": "x", {loc}}}\n',
         encoding="utf-8",
     )
     with pytest.raises(InputError, match=r"s.jsonl:2: .*outside the text"):
         list(read_source(path))
-    path.write_text('{"id": "a", "lang": "en", "text": "x"}\n{"id": "a", "lang": "en", "text": "y"}\n')
+    path.write_text(
+        '{"id": "a", "lang": "en", "text": "x"}\n{"id": "a", "lang": "en", "text": "y"}\n'
+    )
     with pytest.raises(InputError, match=r"s.jsonl:2: duplicate sample id 'a'"):
         list(read_source(path))
     with pytest.raises(InputError, match=r"s.jsonl:1: sample 'a' is in 'en'.* 'de'"):

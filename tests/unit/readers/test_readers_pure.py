@@ -50,7 +50,23 @@ def test_invalid_tags_raise(tag):
 
 
 def test_detokenize_english():
-    tokens = ["“", "It", "is", "n’t", "Parliament", "'s", "job", ",", "”", "he", "said", "(", "1999", ")", "."]
+    tokens = [
+        "“",
+        "It",
+        "is",
+        "n’t",
+        "Parliament",
+        "'s",
+        "job",
+        ",",
+        "”",
+        "he",
+        "said",
+        "(",
+        "1999",
+        ")",
+        ".",
+    ]
     d = detokenize(tokens, "en")
     assert d.text == "“It isn’t Parliament's job,” he said (1999)."
     assert d.fallback_at is None
@@ -68,7 +84,15 @@ def test_detokenize_split_apostrophes():
 def test_detokenize_chinese_joins_without_spaces_except_latin_pairs():
     d = detokenize(["苹果", "公司", "发布", "了", "iPhone", "7", "。"], "zh")
     assert d.text == "苹果公司发布了iPhone 7。"
-    assert [d.text[a:b] for a, b in d.offsets] == ["苹果", "公司", "发布", "了", "iPhone", "7", "。"]
+    assert [d.text[a:b] for a, b in d.offsets] == [
+        "苹果",
+        "公司",
+        "发布",
+        "了",
+        "iPhone",
+        "7",
+        "。",
+    ]
 
 
 def test_detokenize_fallback_is_reported():
@@ -86,7 +110,10 @@ _token = st.text(
 
 
 @settings(max_examples=200, deadline=None)
-@given(tokens=st.lists(_token, min_size=1, max_size=12), lang=st.sampled_from(["en", "de", "it", "fr", "zh", "es"]))
+@given(
+    tokens=st.lists(_token, min_size=1, max_size=12),
+    lang=st.sampled_from(["en", "de", "it", "fr", "zh", "es"]),
+)
 def test_detokenized_offsets_always_hold(tokens, lang):
     d = detokenize(tokens, lang)
     assert [d.text[a:b] for a, b in d.offsets] == tokens

@@ -41,7 +41,9 @@ def test_detect_format(gold_dir, fixtures_dir, tmp_path):
 
 def test_detect_format_errors(tmp_path):
     (tmp_path / "odd.jsonl").write_text('{"sentence": "x"}\n')
-    with pytest.raises(InputError, match=r"odd.jsonl: JSON lines with keys \['sentence'\] match no reader"):
+    with pytest.raises(
+        InputError, match=r"odd.jsonl: JSON lines with keys \['sentence'\] match no reader"
+    ):
         detect_format(tmp_path / "odd.jsonl")
     (tmp_path / "empty.conll").write_text("\n\n")
     with pytest.raises(InputError, match="empty.conll: the file is empty"):
@@ -65,7 +67,14 @@ def test_shipped_samples_are_the_source_sides_with_licences(gold_dir):
         assert s.licence in note.replace("\n", " ") or s.licence.split()[0] in note
     shipped = sorted(p.name for p in PACKAGE_SAMPLES.rglob("*") if p.is_file())
     assert shipped == sorted(
-        ["README.md", "SOURCE.md", "SOURCE.md", "en_pud-ud-test.iob2", "zh_pud-ud-test.iob2", "en-europarl.test.conll02"]
+        [
+            "README.md",
+            "SOURCE.md",
+            "SOURCE.md",
+            "en_pud-ud-test.iob2",
+            "zh_pud-ud-test.iob2",
+            "en-europarl.test.conll02",
+        ]
     )  # no German/Spanish/Italian target side, no pairing table
 
 
@@ -74,7 +83,10 @@ def test_read_shipped_samples_by_name():
     samples = list(stream)
     assert len(samples) == 799 and sum(len(s.entities) for s in samples) == 702
     assert samples[0].id == "europarl-ner-en-test-0"  # same ids as reading data/gold
-    assert samples[0].provenance.path == "parallelner/data/samples/europarl-ner/en-europarl.test.conll02"
+    assert (
+        samples[0].provenance.path
+        == "parallelner/data/samples/europarl-ner/en-europarl.test.conll02"
+    )
     assert find_sample("nothing") is None
 
 
