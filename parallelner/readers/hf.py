@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ _BATCH = 1000
 Row = tuple[int, dict[str, Any]]  # (1-based row or line number, record)
 
 
-def is_offline(environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
+def is_offline(environ: Mapping[str, str] | None = None) -> bool:
     env = os.environ if environ is None else environ
     return any(
         env.get(k, "").strip().lower() in _TRUE for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
@@ -132,13 +132,15 @@ def open_rows(ctx: ReadContext) -> tuple[Iterator[Row], tuple[str, ...] | None, 
             return rows, names, False
         raise ctx.error("file not found")
     suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        rows, names = _parquet_rows(path, ctx.name)
-        return rows, names, False
     if suffix in (".json", ".jsonl"):
         return iter_json_objects(ctx), None, True
-    ds = _disk_dataset(ctx, path)
-    rows, names = _dataset_rows(ds, ctx.name)
+    try:
+        if suffix == ".parquet":
+            rows, names = _parquet_rows(path, ctx.name)
+        else:
+            rows, names = _dataset_rows(_disk_dataset(ctx, path), ctx.name)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise ctx.error(f"cannot read as a Hugging Face dataset: {exc}") from None
     return rows, names, False
 
 

@@ -65,6 +65,8 @@ def test_save_to_disk_dataset_and_dataset_dict(tmp_path, dataset):
     single = tmp_path / "single"
     dataset.save_to_disk(str(single))
     _check(list(read_source(single)))
+    (arrow,) = single.glob("*.arrow")  # one shard, readable on its own
+    _check(list(read_source(arrow)))
     both = tmp_path / "dd"
     DatasetDict({"train": dataset, "test": dataset.select([0])}).save_to_disk(str(both))
     with pytest.raises(
@@ -125,6 +127,13 @@ def test_missing_columns(tmp_path):
     with pytest.raises(
         InputError, match=r"missing column\(s\) tokens, ner_tags; found: words, labels"
     ):
+        list(read_source(path))
+
+
+def test_corrupt_parquet_is_an_input_error(tmp_path):
+    path = tmp_path / "en.parquet"
+    path.write_bytes(b"PAR1 this is not parquet")
+    with pytest.raises(InputError, match=r"en.parquet: cannot read as a Hugging Face dataset"):
         list(read_source(path))
 
 
