@@ -14,7 +14,9 @@ from .. import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module; each defines register(app)
+    "parallelner.cli.sources",
     "parallelner.cli.report",
+    "parallelner.cli.run",
     "parallelner.cli.export",
 )
 
