@@ -215,3 +215,26 @@ def test_render_escapes_what_would_break_a_docstring() -> None:
     assert doc == (
         'Description: Ends with a backslash \\ and has """ quotes inside.\nExamples: a"""b, c\\'
     )
+
+
+def _labels_read(source, **kw) -> tuple[str, set[str]]:
+    from parallelner.readers import read_source
+
+    stream = read_source(source, **kw)
+    labels = {e.label for sample in stream for e in sample.entities}
+    return stream.context.label_scheme, labels
+
+
+def test_every_label_the_readers_produce_from_shipped_samples_is_mapped(fixtures_dir) -> None:
+    from parallelner.samples import default_sources
+
+    sources = [(s.path, {"format": s.format, "lang": s.lang}) for s in default_sources()]
+    sources.append((fixtures_dir / "cluener" / "dev.json", {"format": "cluener"}))
+    seen: dict[str, set[str]] = {}
+    for path, kw in sources:
+        scheme_name, found = _labels_read(path, **kw)
+        assert found, path
+        seen.setdefault(scheme_name, set()).update(found)
+        for label in found:
+            assert issubclass(class_for(scheme_name, label), Entity), (path, label)
+    assert seen == {"conll": {"PER", "LOC", "ORG", "MISC"}, "cluener": CLUENER_LABELS}
