@@ -153,8 +153,9 @@ def assign_sources(sample: ParallelSample, spans: list[Span]) -> list[TargetSpan
             )
         chosen[open_spans[0]] = open_sources[0]
         used.add(open_sources[0])
-    return [TargetSpan(start=s.start, end=s.end, label=s.label, source_index=chosen[i], confidence=1.0)
-            for i, s in enumerate(spans)]
+    out = [TargetSpan(start=s.start, end=s.end, label=s.label, source_index=chosen[i], confidence=1.0)
+           for i, s in enumerate(spans)]
+    return sorted(out, key=lambda t: t.source_index)
 
 
 def validate(sample: ParallelSample, text: str, spans: list[TargetSpan]) -> None:
@@ -222,7 +223,7 @@ def proposed_target(sample: ParallelSample, answer: ReviewAnswer) -> tuple[str, 
                     raise InvalidAnswer("review_extra_span", f"tag id {n} is not a source entity")
                 spans.append(TargetSpan(start=start, end=end, label=label, source_index=n - 1,
                                         confidence=1.0))
-            return plain, spans
+            return plain, sorted(spans, key=lambda t: t.source_index)
         if plain != old_text:
             return plain, _project(old_text, assign_sources(sample, chosen), plain)
     return old_text, assign_sources(sample, chosen)

@@ -36,7 +36,7 @@ from parallelner.errors import ConfigError, InputError
 from parallelner.io import read_jsonl, write_jsonl
 from parallelner.schema import ParallelSample, Status
 
-from .client import argilla_errors, connect, endpoint
+from .client import ReviewUnavailableError, argilla_errors, connect, endpoint
 from .dataset import build_settings, dataset_name, missing_labels
 from .merge import MergeOutcome, merge_review
 from .records import answers_of, to_record
@@ -175,6 +175,19 @@ def push_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
     if not queue:
         return report
 
+    try:
+        _send(run_dir, settings, queue, report, manifest, progress)
+    except ReviewUnavailableError as exc:
+        raise ReviewUnavailableError(
+            f"{exc}\nNothing is lost: the review queue ({len(queue)} samples) is kept in "
+            f"{queue_path}; push again when Argilla is up.") from exc
+    manifest.update(pushed=True, pushed_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    _write_json(run_dir / PUSH_NAME, manifest)
+    return report
+
+
+def _send(run_dir: Path, settings: Settings, queue: list[ParallelSample], report: PushReport,
+          manifest: dict, progress: Progress | None) -> None:
     client = connect(settings)
     url = endpoint(settings)[0]
     done = 0
@@ -197,9 +210,6 @@ def push_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
             report.datasets.append(DatasetPush(name, f"{url}/dataset/{ds.id}/annotation-mode",
                                                len(group), len(fresh), len(group) - len(fresh)))
             manifest["datasets"][f"{pair[0]}-{pair[1]}"] = name
-    manifest.update(pushed=True, pushed_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-    _write_json(run_dir / PUSH_NAME, manifest)
-    return report
 
 
 def _write_json(path: Path, data: object) -> None:

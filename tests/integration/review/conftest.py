@@ -6,6 +6,7 @@ so a developer's own review datasets are never touched.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import uuid
@@ -30,8 +31,10 @@ pytestmark = pytest.mark.integration
 def stack_settings() -> Settings:
     """Settings of the local stack this session uses (PARALLELNER_DATA_DIR or the default)."""
     tag = uuid.uuid4().hex[:8]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ARGILLA_")}
     return load_settings(overrides={"review": {"workspace": f"pn-tests-{tag}",
-                                               "dataset_prefix": f"pn-test-{tag}"}})
+                                               "dataset_prefix": f"pn-test-{tag}"}},
+                         environ=environ)
 
 
 @pytest.fixture(scope="session")

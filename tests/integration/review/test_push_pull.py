@@ -63,7 +63,7 @@ def test_push_queue_suggestions_and_idempotency(run_dir, settings, owner, annota
 
     # An answer arrives; then the pipeline re-runs and changes that sample; push again.
     submit(owner, settings, de, "europarl-en-0006", annotator.user, usable="yes",
-           spans=[{"start": 4, "end": 22, "label": "ORG"}, {"start": 42, "end": 50, "label": "LOC"}])
+           spans=[{"start": 4, "end": 22, "label": "ORG"}, {"start": 43, "end": 51, "label": "LOC"}])
     samples = read_jsonl(run_dir / "aligned.jsonl", ParallelSample)
     samples = [s.model_copy(update={"confidence": 0.6}) if s.id == "europarl-en-0006" else s
                for s in samples]
