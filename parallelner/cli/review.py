@@ -106,11 +106,13 @@ def push(run: Path = typer.Argument(..., help="Run folder outputs/<run-id>/.", f
     with bar:
         report = push_run(run, _settings(config), input, update)
     table = Table(title=f"review push: {report.run}")
-    for col in ("dataset", "queued", "sent", "kept (answered)", "open in the UI"):
+    for col in ("dataset", "queued", "sent", "kept (answered)"):
         table.add_column(col)
     for d in report.datasets:
-        table.add_row(d.name, str(d.queued), str(d.sent), str(d.kept), d.url)
+        table.add_row(d.name, str(d.queued), str(d.sent), str(d.kept))
     console.print(table)
+    for d in report.datasets:
+        console.print(f"open {d.name}: {d.url}", highlight=False, soft_wrap=True)
     console.print(f"{report.samples} samples read, {report.review} to review + {report.audit} "
                   f"audited accepted; queue: {report.queue}")
 
