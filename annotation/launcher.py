@@ -58,17 +58,15 @@ def apply_script(document: dict, script: object) -> dict:
     else:
         raise UnknownScriptError(f"script of unexpected type {type(script).__name__}")
     text = _normalise(source)
-    if text == _UPSERT_RESPONSE:
-        response = params["response"]
-        kept = [r for r in document.get("responses") or [] if r.get("id") != response.get("id")]
-        document["responses"] = [*kept, response]
-        return document
-    if text == _DELETE_RESPONSE:
-        response = params["response"]
-        if document.get("responses") is not None:
-            document["responses"] = [
-                r for r in document["responses"] if r.get("id") != response.get("id")
-            ]
+    if text in (_UPSERT_RESPONSE, _DELETE_RESPONSE):
+        # params hold Python objects (a UUID id) not yet serialised; the stored document holds
+        # strings: compare as strings, as painless compares the serialised values.
+        wanted = str(params["response"].get("id"))
+        responses = document.get("responses")
+        if responses is None and text == _DELETE_RESPONSE:
+            return document
+        kept = [r for r in responses or [] if str(r.get("id")) != wanted]
+        document["responses"] = kept if text == _DELETE_RESPONSE else [*kept, params["response"]]
         return document
     match = _DELETE_SUGGESTION.match(text)
     if match:
