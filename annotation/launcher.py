@@ -11,7 +11,7 @@ script it does not know. It is guarded to the exact server version it was writte
 Imports only the standard library and argilla_server (it never sees the parallelner package).
 
     python launcher.py serve --port 6900          # what ``argilla_server start`` does, patched
-    python launcher.py create-owner < creds.json  # owner user from JSON on stdin (no argv secrets)
+    python launcher.py prepare [--reindex] < creds.json  # migrate, owner from stdin JSON, re-index
 """
 
 from __future__ import annotations
@@ -143,17 +143,29 @@ def create_owner(credentials: dict) -> None:
     asyncio.run(run())
 
 
+def prepare(credentials: dict, reindex: bool) -> None:
+    """Migrate the database, create the owner, re-index: one process instead of three (saves ~6 s)."""
+    check_version()
+    from argilla_server.cli import app
+
+    app(["database", "migrate"], standalone_mode=False)
+    create_owner(credentials)
+    if reindex:  # osmem keeps its index in memory: rebuild it from the database after a restart
+        app(["search-engine", "reindex"], standalone_mode=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_serve = sub.add_parser("serve")
     p_serve.add_argument("--port", type=int, default=6900)
-    sub.add_parser("create-owner")
+    p_prepare = sub.add_parser("prepare", help="migrate + owner (JSON on stdin) [+ reindex]")
+    p_prepare.add_argument("--reindex", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args.port)
     else:
-        create_owner(json.load(sys.stdin))
+        prepare(json.load(sys.stdin), args.reindex)
 
 
 if __name__ == "__main__":

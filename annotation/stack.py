@@ -141,9 +141,6 @@ class LocalStack:
             # stdout may echo secrets (argilla's user commands do): show stderr only.
             raise StackError(f"could not {what} (exit {done.returncode}):\n{done.stderr[-3000:]}")
 
-    def _server_cli(self, *args: str, what: str) -> None:
-        self._run([str(self.paths.python), "-m", "argilla_server", *args], what)
-
     # ---- public commands ------------------------------------------------------------------
     def credentials(self) -> Credentials | None:
         return load_credentials(self.paths.credentials)
@@ -167,11 +164,9 @@ class LocalStack:
         server_up = server.healthy()
         if not server_up or "osmem" in started:
             # Schema first, then the owner, then the in-memory index rebuilt from the database.
-            self._server_cli("database", "migrate", what="migrate the Argilla database")
-            self._run([str(self.paths.python), str(LAUNCHER), "create-owner"],
-                      "create the owner user", stdin=creds.to_json())
-            if "osmem" in started:
-                self._server_cli("search-engine", "reindex", what="re-index Argilla's records")
+            reindex = ["--reindex"] if "osmem" in started else []
+            self._run([str(self.paths.python), str(LAUNCHER), "prepare", *reindex],
+                      "migrate the database, create the owner and re-index", stdin=creds.to_json())
         if not server_up:
             self._refuse_foreign(server)
             server.wait_healthy(server.start(), timeout)

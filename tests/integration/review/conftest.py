@@ -72,7 +72,9 @@ def annotator(owner: rg.Argilla, stack_settings: Settings, local_stack: LocalSta
     name = f"annotator-{uuid.uuid4().hex[:6]}"
     password = secrets.token_urlsafe(12)
     user = rg.User(username=name, password=password, role="annotator", client=owner).create()
-    workspace = owner.workspaces(stack_settings.review.workspace)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        workspace = owner.workspaces(stack_settings.review.workspace)
     if workspace is None:
         workspace = rg.Workspace(name=stack_settings.review.workspace, client=owner).create()
     workspace.add_user(user)
