@@ -140,3 +140,12 @@ def test_parse_tagged_offsets_and_escapes():
                                                                ("Rom", "LOC", 2)]
     with pytest.raises(InvalidAnswer):
         parse_tagged('<PER id="1">Tom</LOC>')
+
+
+def test_a_sample_without_translation_gets_one_from_the_reviewer(samples):
+    s = samples["pud-en-0003"].model_copy(update={"target_text": None, "target_entities": []})
+    shown = ReviewAnswer(reviewer="ann", status="submitted", shown_target="", usable="fixed",
+                         corrected_translation='<ORG id="1">微软</ORG>去年在<LOC id="2">上海</LOC>开设了办事处。')
+    out = merge_review(s, [shown])
+    assert out.kind == "changed" and out.sample.status == Status.accepted
+    assert surfaces(out.sample) == [("微软", "ORG", 0), ("上海", "LOC", 1)]

@@ -7,6 +7,7 @@ import warnings
 
 import pytest
 from annotation.review import pull_run, push_run
+from parallelner.errors import ConfigError
 from parallelner.io import read_jsonl, write_jsonl
 from parallelner.schema import ParallelSample, Status
 
@@ -163,3 +164,17 @@ def test_invalid_and_conflicting_answers_stay_in_review(run_dir, settings, owner
     assert merged["pud-en-0002"].issues[-1].code == "review_conflict"
     kinds = {a["id"]: a["outcome"] for a in result.attention}
     assert kinds == {"pud-en-0003": "invalid", "pud-en-0002": "conflict"}
+
+
+def test_a_label_the_dataset_lacks_is_a_clear_error(run_dir, settings, owner):
+    push_run(run_dir, settings)
+    samples = read_jsonl(run_dir / "aligned.jsonl", ParallelSample)
+    extra = samples[1].model_copy(update={
+        "id": "pud-en-0099", "source_entities": [*samples[1].source_entities[:2],
+                                                 samples[1].source_entities[2].model_copy(
+                                                     update={"label": "MISC"})],
+        "target_entities": []})
+    write_jsonl(run_dir / "aligned.jsonl", [*samples, extra])
+    with pytest.raises(ConfigError, match=r"without the labels \['MISC'\].*review.labels"):
+        push_run(run_dir, settings)
+    assert "pud-en-0099" in (run_dir / "review_queue.jsonl").read_text()
