@@ -7,6 +7,7 @@ Screenshots of the review screen are kept in tests/artifacts/ (git-ignored).
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -108,6 +109,7 @@ def test_annotator_fixes_spans_in_the_browser(run_dir, stack_settings, owner, an
     assert de.provenance.reviewed_by == "human" and de.provenance.reviewer == annotator.username
     assert [(t.surface(de.target_text), t.label, t.source_index) for t in de.target_entities] == [
         ("Vereinten Nationen", "ORG", 0), ("New York", "LOC", 1)]
+    assert json.loads(de.provenance.attempts[-1].response)["usable"] == "fixed"
     zh = merged["pud-en-0003"]
     assert sorted((t.surface(zh.target_text), t.label, t.source_index)
                   for t in zh.target_entities) == [("上海", "LOC", 1), ("微软", "ORG", 0)]
