@@ -25,3 +25,11 @@ class UnknownLabelError(ParallelNERError):
 
 class ConfigError(ParallelNERError):
     """Settings that cannot work together, caught once at the edge."""
+
+
+class CodeAnswerError(ParallelNERError):
+    """A code-style answer (``results = [Person("…")]``) that cannot be read as entities."""
+
+
+class PublishError(ParallelNERError):
+    """Publishing to the Hub cannot start or failed: no token, offline, unreachable, refused."""
