@@ -12,7 +12,9 @@ from pathlib import Path
 
 import argilla as rg
 
+from parallelner import ontology
 from parallelner.config import ReviewConfig
+from parallelner.errors import UnknownLabelError
 
 GUIDELINES = Path(__file__).with_name("guidelines.md")
 
@@ -32,11 +34,45 @@ def dataset_name(config: ReviewConfig, source_lang: str, target_lang: str, run_i
     return re.sub(r"[^A-Za-z0-9_-]+", "-", "-".join(parts)).strip("-")
 
 
-def build_settings(labels: list[str], source_lang: str, target_lang: str,
+def _label_class(label: str, schemes: list[str]) -> type[ontology.Entity] | None:
+    for name in schemes:
+        try:
+            return ontology.class_for(name, label)
+        except UnknownLabelError:
+            continue
+    return None
+
+
+def label_options(labels: list[str], schemes: list[str]) -> dict[str, str]:
+    """Span labels as Argilla shows them: the source label and its ontology class."""
+    out = {}
+    for label in labels:
+        cls = _label_class(label, schemes)
+        out[label] = f"{label} · {cls.__name__}" if cls else label
+    return out
+
+
+def _description(cls: type[ontology.Entity]) -> str:
+    text = " ".join((cls.__doc__ or "").split())
+    return text.split("Description:", 1)[-1].split("Examples", 1)[0].strip()
+
+
+def guidelines_text(labels: list[str], schemes: list[str]) -> str:
+    """The written guidelines plus what each offered label means (from the entity schema)."""
+    rows = ["| label | class | what it is |", "|---|---|---|"]
+    for label in labels:
+        cls = _label_class(label, schemes)
+        rows.append(f"| {label} | {cls.__name__ if cls else '–'} | "
+                    f"{_description(cls) if cls else 'not in the entity schema'} |")
+    return (GUIDELINES.read_text(encoding="utf-8").rstrip() + "\n\n## Labels\n\n"
+            + "\n".join(rows) + "\n")
+
+
+def build_settings(labels: list[str], schemes: list[str], source_lang: str, target_lang: str,
                    client: rg.Argilla) -> rg.Settings:
     """The dataset settings shown to reviewers (labels: the span labels offered on the target)."""
     return rg.Settings(
-        guidelines=GUIDELINES.read_text(encoding="utf-8"),
+        guidelines=guidelines_text(labels, schemes),
         fields=[
             rg.TextField(name=F_SOURCE, title=f"Source ({source_lang}), entities numbered",
                          use_markdown=True, client=client),
@@ -45,7 +81,8 @@ def build_settings(labels: list[str], source_lang: str, target_lang: str,
                          use_markdown=True, required=False, client=client),
         ],
         questions=[
-            rg.SpanQuestion(name=Q_SPANS, field=F_TARGET, labels=labels, allow_overlapping=False,
+            rg.SpanQuestion(name=Q_SPANS, field=F_TARGET, labels=label_options(labels, schemes),
+                            allow_overlapping=False,
                             required=False, title="Mark each source entity in the translation",
                             client=client),
             rg.LabelQuestion(name=Q_USABLE, labels=USABLE_LABELS, required=True,

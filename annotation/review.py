@@ -31,6 +31,7 @@ from pathlib import Path
 
 import argilla as rg
 
+from parallelner import ontology
 from parallelner.config import Settings
 from parallelner.errors import ConfigError, InputError
 from parallelner.io import read_jsonl, write_jsonl
@@ -103,9 +104,17 @@ def _require_dir(run_dir: Path) -> None:
         raise InputError("run folder not found", str(run_dir))
 
 
+def _schemes(samples: list[ParallelSample]) -> list[str]:
+    return sorted({s.source.label_scheme for s in samples if s.source} & set(ontology.schemes()))
+
+
 def _labels(settings: Settings, samples: list[ParallelSample]) -> list[str]:
+    """Every label of the samples' label schemes (Argilla cannot add labels later), and any other
+    label the samples or the settings name."""
     found = {e.label for s in samples for e in s.source_entities}
     found |= {t.label for s in samples for t in s.target_entities}
+    for name in _schemes(samples):
+        found |= set(ontology.labels(name))
     return sorted(found | set(settings.review.labels))
 
 
@@ -135,12 +144,12 @@ def _workspace(client: rg.Argilla, name: str) -> rg.Workspace:
 
 
 def _dataset(client: rg.Argilla, settings: Settings, name: str, pair: tuple[str, str],
-             labels: list[str]) -> rg.Dataset:
+             labels: list[str], schemes: list[str]) -> rg.Dataset:
     workspace = _workspace(client, settings.review.workspace)
     found = _find_dataset(client, name, workspace)
     if found is None:
-        ds = rg.Dataset(name=name, workspace=workspace,
-                        settings=build_settings(labels, pair[0], pair[1], client), client=client)
+        ds = rg.Dataset(name=name, workspace=workspace, client=client,
+                        settings=build_settings(labels, schemes, pair[0], pair[1], client))
         return ds.create()
     lacking = missing_labels(found, labels)
     if lacking:
@@ -194,7 +203,7 @@ def _send(run_dir: Path, settings: Settings, queue: list[ParallelSample], report
     with argilla_errors(url):
         for pair, group in sorted(_pairs(queue).items()):
             name = dataset_name(settings.review, pair[0], pair[1], run_dir.name)
-            ds = _dataset(client, settings, name, pair, _labels(settings, group))
+            ds = _dataset(client, settings, name, pair, _labels(settings, group), _schemes(group))
             answered = _answered_ids(ds)
             fresh = [s for s in group if s.id not in answered]
             for start in range(0, len(fresh), BATCH):

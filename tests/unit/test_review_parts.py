@@ -133,3 +133,14 @@ def test_credentials_are_generated_once_with_user_only_permissions(tmp_path):
     os.chmod(path, 0o644)
     with pytest.raises(ConfigError, match="chmod 600"):
         load_credentials(path)
+
+
+def test_labels_show_their_ontology_class_and_meaning():
+    from annotation.dataset import guidelines_text, label_options
+
+    assert label_options(["LOC", "ORG", "XYZ"], ["conll"]) == {
+        "LOC": "LOC · Location", "ORG": "ORG · Organization", "XYZ": "XYZ"}
+    text = guidelines_text(["PER", "XYZ"], ["conll"])
+    assert "| PER | Person | A human being, real or fictional" in text
+    assert "| XYZ | – | not in the entity schema |" in text
+    assert text.startswith("# Reviewing parallel NER samples")

@@ -91,9 +91,9 @@ def test_annotator_fixes_spans_in_the_browser(run_dir, stack_settings, owner, an
             page.click('button[type="submit"]')
             page.wait_for_url(lambda u: "sign-in" not in u, timeout=30_000)
             # "Die Vereinten Nationen" -> "Vereinten Nationen" (characters 4..22).
-            _fix_span(page, urls["en-de"], "ORG", 4, 22, shots[0])
+            _fix_span(page, urls["en-de"], "ORG · Organization", 4, 22, shots[0])
             # The missed LOC "上海" (characters 5..7).
-            _fix_span(page, urls["en-zh"], "LOC", 5, 7, shots[1])
+            _fix_span(page, urls["en-zh"], "LOC · Location", 5, 7, shots[1])
         finally:
             browser.close()
     print(f"\nscreenshots of the review screen: {shots[0]} {shots[1]}")
