@@ -8,6 +8,9 @@ PREFECT_HOME="$(mktemp -d -t parallelner-prefect-XXXXXX)"
 export PREFECT_HOME
 trap 'rm -rf "$PREFECT_HOME"' EXIT
 
+# Human review tests: Debian redis-server + chromium, and the local Argilla stack (annotation/).
+annotation/setup.sh .venv/bin/parallelner
+
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "parallelner.cli.report",
     "parallelner.cli.run",
     "parallelner.cli.export",
+    "parallelner.cli.review",
 )
 
 app = typer.Typer(
