@@ -25,3 +25,19 @@ class UnknownLabelError(ParallelNERError):
 
 class ConfigError(ParallelNERError):
     """Settings that cannot work together, caught once at the edge."""
+
+
+class LLMError(ParallelNERError):
+    """An LLM endpoint could not give an answer; the message says what to fix where it can."""
+
+
+class EndpointError(LLMError):
+    """The endpoint is down, or refuses every call (wrong key, model or URL): stop the run."""
+
+
+class BudgetExceeded(LLMError):
+    """The cost cap was reached: no new calls are made; a rerun resumes from the cache."""
+
+
+class ModelSetupError(ParallelNERError):
+    """The embedded local model could not be assembled, verified or started."""
