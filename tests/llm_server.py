@@ -71,6 +71,8 @@ class ChatServer:
         self.responder: Callable[[dict[str, Any]], str] = echo_last_user
         self.default: Behaviour = "ok"
         self.requests: list[Recorded] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._script: deque[Behaviour] = deque()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -88,6 +90,7 @@ class ChatServer:
         with self._lock:
             self._script.clear()
             self.requests.clear()
+        self.max_in_flight = 0
         self.responder = echo_last_user
         self.default = "ok"
         self.delay = 0.0
@@ -157,16 +160,16 @@ class ChatServer:
                         k, v = line.split(":", 1)
                         headers[k.strip().lower()] = v.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
-                keep = await self._route(method, path, headers, body, writer)
+                keep = await self._route(method, path, headers, body, reader, writer)
                 if not keep:
                     return
-        except (ConnectionError, asyncio.IncompleteReadError):
-            return
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            return  # the client went away, or the server is shutting down
         finally:
             writer.close()
 
     async def _route(self, method: str, path: str, headers: dict[str, str], body: bytes,
-                     writer: asyncio.StreamWriter) -> bool:
+                     reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         if method == "GET" and path.endswith("/health"):
             return await self._send(writer, 200, {"status": "ok"})
         if method == "GET" and path.endswith("/models"):
@@ -176,17 +179,29 @@ class ChatServer:
             return await self._send(writer, 404, {"error": {"message": f"no route {path}"}})
         payload = json.loads(body or b"{}")
         self.requests.append(Recorded(payload, headers))
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._chat(payload, reader, writer)
+        finally:
+            self.in_flight -= 1
+
+    async def _chat(self, payload: dict[str, Any], reader: asyncio.StreamReader,
+                    writer: asyncio.StreamWriter) -> bool:
         behaviour = self._next()
         if self.delay:
             await asyncio.sleep(self.delay)
         if behaviour == "drop":
             return False
         if behaviour == "hang":
+            # Say nothing until the client gives up (closes), the server stops, or time runs out.
             assert self._stopping is not None
-            try:
-                await asyncio.wait_for(self._stopping.wait(), self.hang_seconds)
-            except TimeoutError:
-                pass
+            waits = [asyncio.ensure_future(self._stopping.wait()),
+                     asyncio.ensure_future(reader.read(1))]
+            await asyncio.wait(waits, timeout=self.hang_seconds,
+                               return_when=asyncio.FIRST_COMPLETED)
+            for w in waits:
+                w.cancel()
             return False
         if isinstance(behaviour, Status):
             extra = {"Retry-After": behaviour.retry_after} if behaviour.retry_after else {}

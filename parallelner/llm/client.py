@@ -187,7 +187,13 @@ class LLMClient:
         self._sleep = sleep
 
     @classmethod
-    def from_config(cls, cfg: LLMConfig, base_url: str, concurrency: int | None = None) -> LLMClient:
+    def from_config(
+        cls,
+        cfg: LLMConfig,
+        base_url: str,
+        concurrency: int | None = None,
+        api_key: SecretStr | None = None,
+    ) -> LLMClient:
         policy = RetryPolicy(
             max_retries=cfg.max_retries,
             base_delay=cfg.retry_base_delay,
@@ -195,7 +201,7 @@ class LLMClient:
             max_retry_after=cfg.max_retry_after,
         )
         return cls(
-            base_url, cfg.api_key, timeout=cfg.timeout,
+            base_url, api_key or cfg.api_key, timeout=cfg.timeout,
             concurrency=concurrency or cfg.concurrency, retry=policy,
         )
 

@@ -6,12 +6,12 @@ caching and retries happens here, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .cache import ResponseCache
 from .client import CallFailed, Completion, LLMClient, Request
-from .ledger import Estimate, Ledger
+from .ledger import Estimate, Ledger, Prices
 
 Usable = Callable[[Completion], bool]
 
@@ -29,6 +29,7 @@ class Outcome:
     error: str | None = None
     usable: bool = False
     retries: int = 0
+    cost: float = 0.0
 
 
 class LLMService:
@@ -38,16 +39,6 @@ class LLMService:
         self.client = client
         self.ledger = ledger
         self.cache = cache
-
-    def is_cached(self, request: Request) -> bool:
-        return self.cache is not None and self.cache.contains(request)
-
-    def estimate(self, requests: list[tuple[Request, int]]) -> Estimate:
-        """Pre-run estimate over (request, expected completion tokens) pairs."""
-        est = Estimate()
-        for request, expected in requests:
-            est.add(self.ledger.prices, request, expected, self.is_cached(request))
-        return est
 
     async def call(
         self, request: Request, *, stage: str, ids: list[str], usable: Usable = answered
@@ -74,10 +65,20 @@ class LLMService:
             self.ledger.release(held)
         ok = usable(completion)
         error = None if ok else _unusable_reason(completion)
-        self.ledger.record_call(stage, ids, request, completion, error=error)
+        cost = self.ledger.record_call(stage, ids, request, completion, error=error)
         if ok and self.cache is not None:
             self.cache.put(request, completion)
-        return Outcome(completion, error=error, usable=ok, retries=completion.retries)
+        return Outcome(completion, error=error, usable=ok, retries=completion.retries, cost=cost)
+
+
+def estimate_run(
+    prices: Prices, cache: ResponseCache | None, requests: Iterable[tuple[Request, int]]
+) -> Estimate:
+    """Pre-run estimate over (request, expected completion tokens); cached requests are free."""
+    est = Estimate()
+    for request, expected in requests:
+        est.add(prices, request, expected, cache is not None and cache.contains(request))
+    return est
 
 
 def _unusable_reason(completion: Completion) -> str:
