@@ -167,6 +167,7 @@ def refine_file(
     dry_run: bool = False,
     progress_factory: Callable[[int], Progress] | None = None,
     report: Callable[[str], None] = lambda _: None,
+    on_estimate: Callable[[RunReport], None] = lambda _: None,
 ) -> RunReport:
     """Refine the ``refine`` samples of aligned JSONL ``input_path`` into ``output_path``
     (every record written, in input order). ``dry_run`` estimates the first round only."""
@@ -188,6 +189,7 @@ def refine_file(
              estimate_tokens(s.response or s.source_text) + 16) for s in todo))
         if dry_run:
             return rep.finish()
+        on_estimate(rep)
         if todo:
             check = validate or default_validator(settings)
             samples = _refine_all(samples, task, settings, ledger, cache, check, models, rep,

@@ -157,6 +157,7 @@ def translate_file(
     dry_run: bool = False,
     progress_factory: Callable[[int], Progress] | None = None,
     report: Callable[[str], None] = lambda _: None,
+    on_estimate: Callable[[RunReport], None] = lambda _: None,
 ) -> RunReport:
     """Translate ``input_path`` (SourceSample JSONL) into ``output_path`` (ParallelSample JSONL).
 
@@ -183,6 +184,7 @@ def translate_file(
             (task.request(u, target_lang), task.expected_output_tokens(u)) for u in units))
         if dry_run:
             return rep.finish()
+        on_estimate(rep)
         records = _translate_units(units, target_lang, task, settings, ledger, cache, rep,
                                    progress_factory, report) if samples else []
     finally:

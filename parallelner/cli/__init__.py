@@ -14,6 +14,9 @@ from .. import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module; each defines register(app)
+    "parallelner.cli.translate",
+    "parallelner.cli.refine",
+    "parallelner.cli.llm",
 )
 
 app = typer.Typer(
