@@ -8,6 +8,9 @@ PREFECT_HOME="$(mktemp -d -t parallelner-prefect-XXXXXX)"
 export PREFECT_HOME
 trap 'rm -rf "$PREFECT_HOME"' EXIT
 
+# The embedded local model for the tests marked `llm` (idempotent: a stamp check when ready).
+.venv/bin/python -m parallelner llm setup
+
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

@@ -49,7 +49,7 @@ def default_ledger(output: Path, ledger: Path | None) -> Path:
 
 
 def say(message: str) -> None:
-    console.print(f"[dim]{message}[/]", highlight=False)
+    console.print(f"[dim]{message}[/]", highlight=False, soft_wrap=True)
 
 
 @contextmanager

@@ -27,8 +27,7 @@ def setup_cli(config: Path | None = o.ConfigOpt) -> None:
     from ..local_model import ensure_model
 
     settings = o.settings_from(config)
-    path = ensure_model(settings.data_dir, o.say)
-    console.print(f"[green]model ready[/] {path}", highlight=False)
+    ensure_model(settings.data_dir, o.say)
 
 
 @llm_app.command("serve")
