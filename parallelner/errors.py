@@ -27,6 +27,14 @@ class ConfigError(ParallelNERError):
     """Settings that cannot work together, caught once at the edge."""
 
 
+class CodeAnswerError(ParallelNERError):
+    """A code-style answer (``results = [Person("…")]``) that cannot be read as entities."""
+
+
+class PublishError(ParallelNERError):
+    """Publishing to the Hub cannot start or failed: no token, offline, unreachable, refused."""
+
+
 class LLMError(ParallelNERError):
     """An LLM endpoint could not give an answer; the message says what to fix where it can."""
 

@@ -14,6 +14,10 @@ from .. import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module; each defines register(app)
+    "parallelner.cli.sources",
+    "parallelner.cli.report",
+    "parallelner.cli.run",
+    "parallelner.cli.export",
     "parallelner.cli.translate",
     "parallelner.cli.refine",
     "parallelner.cli.llm",

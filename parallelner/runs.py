@@ -1,0 +1,181 @@
+"""The run folder: one place that knows where every artifact of a run lives, and how to resume.
+
+``outputs/<run-id>/`` holds::
+
+    run.json               manifest: parameters (no secrets), fingerprint, chunk plan, stage state
+    source.jsonl           the source samples read for this run (written once)
+    chunks/NNNNN/<stage>.jsonl   per-chunk stage outputs, each written atomically when complete
+    aligned.jsonl          all samples after align + refine (what review push reads)
+    review_queue.jsonl     samples routed to people
+    final.jsonl            all samples after review merge (what export reads)
+    ledger.jsonl           one line per LLM call: tokens, cost, cached
+    report.json, report.md, confidence_hist.png, yield_per_stage.png
+
+A chunk stage file either exists whole or not at all, so a killed run restarted with the same
+``--run-id`` redoes only missing chunk stages, and writes no sample twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import ParallelNERError
+
+STAGES = ("translate", "align", "refine")
+
+
+class RunParams(BaseModel):
+    """What a run was asked to do. Secrets are never part of it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str | None = None
+    source_format: str | None = None
+    source_lang: str = "en"
+    target_lang: str = "zh"
+    limit: int | None = None
+    mode: Literal["translate", "project"] = "translate"
+    model: str = ""
+    refine_model: str | None = None
+    refine_rounds: int = 2
+    chunk_size: int = 50
+    review: bool = True
+    base_url: str | None = None
+    concurrency: int = 4
+    budget: float | None = None
+
+    # Changing these changes the data, so a resumed run must keep them.
+    FINGERPRINT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "source", "source_format", "source_lang", "target_lang", "limit", "mode", "model",
+        "refine_model", "refine_rounds", "chunk_size",
+    )
+
+    def fingerprint(self) -> str:
+        data = {k: getattr(self, k) for k in self.FINGERPRINT_FIELDS}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class RunManifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str
+    created: str
+    params: RunParams
+    fingerprint: str
+    n_samples: int | None = None
+    n_chunks: int | None = None
+    finished: str | None = None
+    wall_seconds: float = 0.0
+    notes: list[str] = Field(default_factory=list)
+
+
+class RunMismatchError(ParallelNERError):
+    """A resumed run was started with parameters that would change its data."""
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+class RunPaths:
+    """Every path of one run folder."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / "run.json"
+
+    @property
+    def source(self) -> Path:
+        return self.root / "source.jsonl"
+
+    def chunk(self, index: int, stage: str) -> Path:
+        return self.root / "chunks" / f"{index:05d}" / f"{stage}.jsonl"
+
+    @property
+    def aligned(self) -> Path:
+        return self.root / "aligned.jsonl"
+
+    @property
+    def review_queue(self) -> Path:
+        return self.root / "review_queue.jsonl"
+
+    @property
+    def final(self) -> Path:
+        return self.root / "final.jsonl"
+
+    @property
+    def ledger(self) -> Path:
+        return self.root / "ledger.jsonl"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / "llm_cache.sqlite"
+
+    @property
+    def report_json(self) -> Path:
+        return self.root / "report.json"
+
+    @property
+    def report_md(self) -> Path:
+        return self.root / "report.md"
+
+    def plot(self, name: str) -> Path:
+        return self.root / f"{name}.png"
+
+
+def open_run(outputs_dir: Path, run_id: str | None, params: RunParams) -> tuple[RunPaths, RunManifest, bool]:
+    """Create a new run folder, or reopen an existing one after checking its parameters match.
+
+    Returns (paths, manifest, resumed).
+    """
+    run_id = run_id or new_run_id()
+    paths = RunPaths(Path(outputs_dir) / run_id)
+    if paths.manifest.exists():
+        manifest = RunManifest.model_validate_json(paths.manifest.read_text(encoding="utf-8"))
+        if manifest.fingerprint != params.fingerprint():
+            old, new = manifest.params, params
+            diffs = [
+                f"{k}: {getattr(old, k)!r} -> {getattr(new, k)!r}"
+                for k in RunParams.FINGERPRINT_FIELDS
+                if getattr(old, k) != getattr(new, k)
+            ]
+            raise RunMismatchError(
+                f"run {run_id!r} was started with other parameters ({'; '.join(diffs)}); "
+                "resume it with the same ones, or start a new run"
+            )
+        # Operational settings (endpoint, concurrency, budget, review) may change on resume.
+        manifest.params = params
+        save_manifest(paths, manifest)
+        return paths, manifest, True
+    paths.root.mkdir(parents=True, exist_ok=True)
+    manifest = RunManifest(
+        run_id=run_id,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        params=params,
+        fingerprint=params.fingerprint(),
+    )
+    save_manifest(paths, manifest)
+    return paths, manifest, False
+
+
+def save_manifest(paths: RunPaths, manifest: RunManifest) -> None:
+    tmp = paths.manifest.with_suffix(".json.tmp")
+    tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+    tmp.replace(paths.manifest)
+
+
+def load_manifest(run_dir: str | Path) -> tuple[RunPaths, RunManifest]:
+    paths = RunPaths(run_dir)
+    if not paths.manifest.exists():
+        raise ParallelNERError(f"{paths.root}: not a run folder (no run.json)")
+    return paths, RunManifest.model_validate_json(paths.manifest.read_text(encoding="utf-8"))

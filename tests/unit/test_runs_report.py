@@ -1,0 +1,59 @@
+import json
+
+import pytest
+
+from parallelner.io import write_jsonl
+from parallelner.report import summarize, summarize_run, summary_tables, write_plots, write_report
+from parallelner.runs import RunMismatchError, RunParams, load_manifest, open_run
+from parallelner.schema import Attempt, EntitySpan, Issue, ParallelSample, Provenance, Status
+
+
+def _rec(i, status, conf, codes=(), human=False, cached=False):
+    return ParallelSample(
+        id=f"s{i}", source_lang="en", target_lang="de", source_text="Paris is nice.",
+        source_entities=[EntitySpan(start=0, end=5, label="LOC")],
+        target_text="Paris ist schön.", confidence=conf, status=status,
+        issues=[Issue(code=c, message=c) for c in codes],
+        provenance=Provenance(reviewed_by="human" if human else "machine",
+                              attempts=[Attempt(stage="translate", prompt_tokens=100, completion_tokens=20,
+                                                cost=0.001, cached=cached)]),
+    )
+
+
+def test_resume_refuses_changed_data_parameters_but_allows_operational_ones(tmp_path):
+    p = RunParams(source_lang="en", target_lang="zh", limit=10)
+    paths, m, resumed = open_run(tmp_path, "r1", p)
+    assert not resumed and paths.manifest.exists()
+    _, _, resumed = open_run(tmp_path, "r1", p.model_copy(update={"concurrency": 16, "budget": 5.0}))
+    assert resumed
+    with pytest.raises(RunMismatchError, match=r"limit: 10 -> 20"):
+        open_run(tmp_path, "r1", p.model_copy(update={"limit": 20}))
+    assert load_manifest(paths.root)[1].params.concurrency == 16
+
+
+def test_summary_counts_and_histogram():
+    recs = [_rec(0, Status.accepted, 0.95), _rec(1, Status.accepted, 0.91, human=True),
+            _rec(2, Status.review, 0.42, ["align.fuzzy_match"]), _rec(3, Status.rejected, 0.05,
+            ["validate.untranslated", "align.fuzzy_match"], cached=True)]
+    s = summarize(recs, {"align": recs[:2] + [_rec(9, Status.refine, 0.3)] * 2, "final": recs})
+    assert s.samples == 4
+    assert s.status == {"accepted": 2, "review": 1, "refine": 0, "rejected": 1}
+    assert s.confidence_hist[9] == 2 and s.confidence_hist[4] == 1 and s.confidence_hist[0] == 1
+    assert s.issue_codes == {"align.fuzzy_match": 2, "validate.untranslated": 1}
+    assert (s.calls, s.cached_calls, s.prompt_tokens) == (4, 1, 400)
+    assert s.human_reviewed == 1
+    assert [(y.stage, y.accepted, y.samples) for y in s.yields] == [("align", 2, 4), ("final", 2, 4)]
+    assert len(summary_tables(s)) == 5
+
+
+def test_run_folder_report_and_plots(tmp_path):
+    paths, _, _ = open_run(tmp_path, "r2", RunParams())
+    recs = [_rec(i, Status.accepted if i % 3 else Status.review, i / 10) for i in range(10)]
+    write_jsonl(paths.chunk(0, "align"), recs)
+    write_jsonl(paths.final, recs)
+    s = summarize_run(paths.root)
+    assert s.samples == 10 and s.status["review"] == 4
+    write_report(s, paths)
+    assert json.loads(paths.report_json.read_text())["samples"] == 10
+    for png in write_plots(s, paths.root):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
