@@ -17,7 +17,7 @@ resumes, with the finished rounds from the cache.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 from .config import Settings
@@ -26,9 +26,9 @@ from .io import read_jsonl, write_jsonl
 from .llm.cache import ResponseCache
 from .llm.client import Request
 from .llm.ledger import Ledger, estimate_tokens
-from .llm.runner import Progress, RunReport, _no_progress, run_all, run_sync
+from .llm.runner import Progress, RunReport, _no_progress, run_stage, store_at
 from .llm.service import LLMService, Outcome, estimate_run
-from .llm.session import endpoint, make_client, make_ledger, open_cache
+from .llm.session import make_ledger, open_cache
 from .schema import Attempt, Issue, ParallelSample, Status
 from .tasks.refine import RefineTask
 
@@ -176,8 +176,8 @@ def refine_file(
     samples = read_jsonl(input_path, ParallelSample)
     todo = [s for s in samples if s.status == Status.refine]
     task = RefineTask.from_config(cfg)
-    models = [cfg.model] + ([cfg.refine_model] if cfg.refine_model not in (None, cfg.model) else [])
-    ledger = make_ledger(settings, Path(ledger_path) if ledger_path else None, models)
+    ledger = make_ledger(settings, Path(ledger_path) if ledger_path else None,
+                         refine_models(settings))
     rep = RunReport(stage="refine", output=None if dry_run else output_path, samples=len(samples))
     rep.counts["to refine"] = len(todo)
     cache = open_cache(settings, use_cache)
@@ -191,9 +191,9 @@ def refine_file(
             return rep.finish()
         on_estimate(rep)
         if todo:
-            check = validate or default_validator(settings)
-            samples = _refine_all(samples, task, settings, ledger, cache, check, models, rep,
-                                  progress_factory, report)
+            progress = progress_factory(len(samples)) if progress_factory else _no_progress
+            samples = refine_samples(samples, settings, ledger, cache, validate,
+                                     progress=progress, report=report, counts=rep.counts)
     finally:
         if cache is not None:
             cache.close()
@@ -210,27 +210,41 @@ def refine_file(
     return rep.finish()
 
 
-def _refine_all(
-    samples: list[ParallelSample], task: RefineTask, settings: Settings, ledger: Ledger,
-    cache: ResponseCache | None, validate: Validate, models: list[str], rep: RunReport,
-    progress_factory: Callable[[int], Progress] | None, report: Callable[[str], None],
+def refine_models(settings: Settings) -> list[str]:
+    cfg = settings.llm
+    return [cfg.model] + ([cfg.refine_model] if cfg.refine_model not in (None, cfg.model) else [])
+
+
+def refine_samples(
+    samples: list[ParallelSample],
+    settings: Settings,
+    ledger: Ledger,
+    cache: ResponseCache | None,
+    validate: Validate | None = None,
+    *,
+    progress: Progress = _no_progress,
+    report: Callable[[str], None] = lambda _: None,
+    counts: Counter[str] | None = None,
 ) -> list[ParallelSample]:
-    progress = progress_factory(len(samples)) if progress_factory else _no_progress
+    """The stage on samples in memory (the CLI and the pipeline both end here): every sample
+    back, in order; only ``refine`` ones change. No endpoint is started when none needs work."""
+    if not any(s.status == Status.refine for s in samples):
+        return list(samples)
+    check = validate or default_validator(settings)
+    task = RefineTask.from_config(settings.llm)
     results = list(samples)
-    with endpoint(settings, report) as ep:
-        async def main() -> None:
-            service = LLMService(make_client(settings, ep), ledger, cache)
-            refiner = Refiner(task, service, validate, models, settings.llm.refine_rounds,
-                              progress)
+    refiner: Refiner | None = None
 
-            async def job(i: int) -> None:
-                results[i] = await refiner.refine(samples[i])
+    def jobs(service: LLMService) -> Iterator[Awaitable[None]]:
+        nonlocal refiner
+        refiner = Refiner(task, service, check, refine_models(settings),
+                          settings.llm.refine_rounds, progress)
+        for i in range(len(samples)):
+            yield store_at(results, i, refiner.refine(samples[i]))
 
-            try:
-                await run_all(job(i) for i in range(len(samples)))
-            finally:
-                rep.counts.update(refiner.counts)
-                await service.client.aclose()
-
-        run_sync(main)
+    try:
+        run_stage(settings, ledger, cache, jobs, report)
+    finally:
+        if counts is not None and refiner is not None:
+            counts.update(refiner.counts)
     return results

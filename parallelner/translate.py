@@ -10,18 +10,18 @@ are asked again one by one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 from .config import Settings
 from .errors import BudgetExceeded, InputError
 from .io import read_jsonl, write_jsonl
-from .llm.client import Request
-from .llm.runner import Progress, RunReport, _no_progress, run_all, run_sync
 from .llm.cache import ResponseCache
+from .llm.client import Request
 from .llm.ledger import Ledger
+from .llm.runner import Progress, RunReport, _no_progress, run_all, run_stage, store_at
 from .llm.service import LLMService, Outcome, answered, estimate_run
-from .llm.session import endpoint, make_client, make_ledger, open_cache
+from .llm.session import make_ledger, open_cache
 from .schema import Attempt, ParallelSample, SourceSample, _check_lang
 from .tasks.translate import TranslateTask, split_numbered
 
@@ -185,8 +185,9 @@ def translate_file(
         if dry_run:
             return rep.finish()
         on_estimate(rep)
-        records = _translate_units(units, target_lang, task, settings, ledger, cache, rep,
-                                   progress_factory, report) if samples else []
+        progress = progress_factory(len(samples)) if progress_factory else _no_progress
+        records = translate_samples(samples, target_lang, settings, ledger, cache,
+                                    progress=progress, report=report, counts=rep.counts)
     finally:
         if cache is not None:
             cache.close()
@@ -204,26 +205,35 @@ def translate_file(
     return rep.finish()
 
 
-def _translate_units(
-    units: list[list[SourceSample]], target_lang: str, task: TranslateTask, settings: Settings,
-    ledger: Ledger, cache: ResponseCache | None, rep: RunReport,
-    progress_factory: Callable[[int], Progress] | None, report: Callable[[str], None],
+def translate_samples(
+    samples: Sequence[SourceSample],
+    target_lang: str,
+    settings: Settings,
+    ledger: Ledger,
+    cache: ResponseCache | None,
+    *,
+    progress: Progress = _no_progress,
+    report: Callable[[str], None] = lambda _: None,
+    counts: Counter[str] | None = None,
 ) -> list[ParallelSample]:
-    progress = progress_factory(rep.samples) if progress_factory else _no_progress
+    """The stage on samples in memory (the CLI and the pipeline both end here): one record per
+    sample, in order. The endpoint is started only if there is something to ask."""
+    if not samples:
+        return []
+    task = TranslateTask.from_config(settings.llm)
+    units = [[samples[i] for i in u] for u in plan_batches(samples, settings.llm.batch_size)]
     done: list[list[ParallelSample]] = [[] for _ in units]
-    with endpoint(settings, report) as ep:
-        async def main() -> None:
-            service = LLMService(make_client(settings, ep), ledger, cache)
-            translator = Translator(task, service, target_lang, progress)
+    translator: Translator | None = None
 
-            async def job(n: int) -> None:
-                done[n] = await translator.unit(units[n])
+    def jobs(service: LLMService) -> Iterator[Awaitable[None]]:
+        nonlocal translator
+        translator = Translator(task, service, target_lang, progress)
+        for n in range(len(units)):
+            yield store_at(done, n, translator.unit(units[n]))
 
-            try:
-                await run_all(job(n) for n in range(len(units)))
-            finally:
-                rep.counts.update(translator.counts)
-                await service.client.aclose()
-
-        run_sync(main)
+    try:
+        run_stage(settings, ledger, cache, jobs, report)
+    finally:
+        if counts is not None and translator is not None:
+            counts.update(translator.counts)
     return [rec for unit in done for rec in unit]

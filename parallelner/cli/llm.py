@@ -68,8 +68,8 @@ def status_cli(config: Path | None = o.ConfigOpt) -> None:
     t.add_row("endpoint", settings.llm.base_url or "embedded local model")
     t.add_row("model", settings.llm.model)
     t.add_row("API key", "set" if settings.llm.api_key else "not set")
-    t.add_row("local model file", f"{model_path(settings.data_dir)} "
-              f"({'verified' if is_ready(settings.data_dir) else 'missing: run parallelner llm setup'})")
+    state = "verified" if is_ready(settings.data_dir) else "missing: run parallelner llm setup"
+    t.add_row("local model file", f"{model_path(settings.data_dir)} ({state})")
     info = running_server(settings.data_dir)
     t.add_row("local server", f"running at {info.base_url} (pid {info.pid})" if info
               else "not running (translate/refine start one on demand)")

@@ -69,7 +69,9 @@ class ResponseCache:
 
     def check_prompt(self, version: str, sha256: str) -> None:
         """Remember which template text a version means; refuse a changed one."""
-        row = self._db.execute("SELECT sha256 FROM prompts WHERE version = ?", (version,)).fetchone()
+        row = self._db.execute(
+            "SELECT sha256 FROM prompts WHERE version = ?", (version,)
+        ).fetchone()
         if row is None:
             with self._db:
                 self._db.execute(

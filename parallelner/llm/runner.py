@@ -10,8 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..config import Settings
 from ..errors import ParallelNERError
-from .ledger import Estimate, Totals
+from .cache import ResponseCache
+from .ledger import Estimate, Ledger, Totals
+from .service import LLMService
+from .session import endpoint, make_client
 
 Progress = Callable[[int], None]
 T = TypeVar("T")
@@ -47,8 +51,33 @@ async def run_all(jobs: Iterable[Awaitable[None]]) -> None:
         raise _first_leaf(group) from None
 
 
+async def store_at(into: list[T], index: int, job: Awaitable[T]) -> None:
+    """Await ``job`` and put its result at ``index``: results stay in input order."""
+    into[index] = await job
+
+
 def run_sync(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
     return asyncio.run(main())
+
+
+def run_stage(
+    settings: Settings,
+    ledger: Ledger,
+    cache: ResponseCache | None,
+    jobs_for: Callable[[LLMService], Iterable[Awaitable[None]]],
+    report: Callable[[str], None] = lambda _: None,
+) -> None:
+    """Open the endpoint (starting the local model if needed), build the service inside a fresh
+    event loop, run the stage's jobs, and close the client whatever happens."""
+    with endpoint(settings, report) as ep:
+        async def main() -> None:
+            service = LLMService(make_client(settings, ep), ledger, cache)
+            try:
+                await run_all(jobs_for(service))
+            finally:
+                await service.client.aclose()
+
+        run_sync(main)
 
 
 @dataclass

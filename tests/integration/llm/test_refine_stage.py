@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from llm_server import Answer
 
 from parallelner.config import ModelPrice
 from parallelner.io import read_jsonl, write_jsonl
