@@ -27,12 +27,13 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .config import LLMConfig
+from .config import LLMConfig, Settings
 from .errors import ModelSetupError
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -307,6 +308,20 @@ class LocalServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@contextmanager
+def serve_local_model(settings: Settings, report: Report = _quiet) -> Iterator[str]:
+    """Yield the base URL of the local model: a server ``llm serve`` left running, or one started
+    now (setting the model up first if needed) and stopped when the block ends."""
+    info = running_server(settings.data_dir)
+    if info is not None:
+        report(f"using the local model server at {info.base_url}")
+        yield info.base_url
+        return
+    ensure_model(settings.data_dir, report)
+    with LocalServer(settings.data_dir, settings.llm, report) as server:
+        yield server.base_url
 
 
 def _serve_forever(args: argparse.Namespace) -> None:

@@ -232,6 +232,8 @@ def refine_samples(
         return list(samples)
     check = validate or default_validator(settings)
     task = RefineTask.from_config(settings.llm)
+    if cache is not None:
+        cache.check_prompt(task.prompt.name, task.prompt.sha256)
     results = list(samples)
     refiner: Refiner | None = None
 

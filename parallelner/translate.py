@@ -221,6 +221,8 @@ def translate_samples(
     if not samples:
         return []
     task = TranslateTask.from_config(settings.llm)
+    if cache is not None:
+        cache.check_prompt(task.prompt.name, task.prompt.sha256)
     units = [[samples[i] for i in u] for u in plan_batches(samples, settings.llm.batch_size)]
     done: list[list[ParallelSample]] = [[] for _ in units]
     translator: Translator | None = None

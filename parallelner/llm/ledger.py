@@ -116,11 +116,13 @@ class Totals:
 class Ledger:
     """Appends one JSON line per call (or cache hit) and enforces the budget."""
 
-    def __init__(self, prices: Prices, budget: float | None = None, path: Path | None = None):
+    def __init__(self, prices: Prices, budget: float | None = None, path: Path | None = None,
+                 spent: float = 0.0):
         self.prices = prices
         self.budget = budget
         self.path = Path(path) if path is not None else None
         self.totals = Totals()
+        self.spent_before = spent
         self._reserved = 0.0
         self.stopped = False
         if self.path is not None:
@@ -135,10 +137,11 @@ class Ledger:
         """Hold the worst-case cost of a call about to start, or raise BudgetExceeded."""
         amount = self.worst_case(request)
         if self.budget is not None:
-            if self.stopped or self.totals.cost + self._reserved + amount > self.budget:
+            spent = self.spent_before + self.totals.cost
+            if self.stopped or spent + self._reserved + amount > self.budget:
                 self.stopped = True
                 raise BudgetExceeded(
-                    f"budget {self.budget:g} reached: spent {self.totals.cost:.4f}, "
+                    f"budget {self.budget:g} reached: spent {spent:.4f}, "
                     f"{self._reserved:.4f} held by calls in flight, the next call may cost up to "
                     f"{amount:.4f}. No new calls are made; rerun with a higher budget to resume "
                     "(finished calls come from the cache)."
@@ -180,3 +183,20 @@ class Ledger:
             with self.path.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
         return cost
+
+
+def ledger_cost(path: Path) -> float:
+    """Money already spent according to a ledger file (0 if there is none yet)."""
+    total = 0.0
+    try:
+        with Path(path).open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut by a killed process
+                if not entry.get("cached"):
+                    total += float(entry.get("cost", 0.0))
+    except FileNotFoundError:
+        return 0.0
+    return total

@@ -38,29 +38,26 @@ def endpoint(settings: Settings, report: Report = lambda _: None) -> Iterator[En
     if cfg.base_url:
         yield Endpoint(cfg.base_url, local=False)
         return
-    from ..local_model import LocalServer, ensure_model, running_server
+    from ..local_model import serve_local_model
 
-    info = running_server(settings.data_dir)
-    if info is not None:
-        report(f"using the local model server at {info.base_url}")
-        yield Endpoint(info.base_url, local=True)
-        return
-    ensure_model(settings.data_dir, report)
-    with LocalServer(settings.data_dir, cfg, report) as server:
-        yield Endpoint(server.base_url, local=True)
+    with serve_local_model(settings, report) as base_url:
+        yield Endpoint(base_url, local=True)
 
 
 def open_cache(settings: Settings, use_cache: bool = True) -> ResponseCache | None:
     return ResponseCache(cache_path(settings)) if use_cache else None
 
 
-def make_ledger(settings: Settings, path: Path | None, models: list[str]) -> Ledger:
-    """The ledger of a run; a budget needs a price for every model it may pay for."""
+def make_ledger(
+    settings: Settings, path: Path | None, models: list[str], spent: float = 0.0
+) -> Ledger:
+    """The ledger of a run; a budget needs a price for every model it may pay for. ``spent`` is
+    what earlier parts of the same run already paid (the budget covers the whole run)."""
     cfg = settings.llm
     prices = Prices(cfg.prices)
     if cfg.budget is not None:
         prices.require(models)
-    return Ledger(prices, cfg.budget, path)
+    return Ledger(prices, cfg.budget, path, spent=spent)
 
 
 def make_client(settings: Settings, ep: Endpoint) -> LLMClient:
