@@ -17,6 +17,7 @@ from ..markup import render_markup
 from ..prompts import PromptTemplate, load_prompt
 from ..schema import Issue, ParallelSample
 from .languages import language_name
+from .translate import select_examples
 
 Mode = Literal["spans", "sentence"]
 
@@ -51,6 +52,8 @@ class RefineTask:
             source_name=language_name(sample.source_lang),
             target_name=language_name(sample.target_lang),
             mode=mode,
+            shots=select_examples(self.prompt.examples, sample.source_lang, sample.target_lang,
+                                  limit=1),
             source=render_markup(sample.source_text, sample.source_entities),
             previous=sample.response or "",
             problems=self.problems(sample),

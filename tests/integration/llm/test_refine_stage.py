@@ -10,6 +10,7 @@ import pytest
 
 from parallelner.config import ModelPrice
 from parallelner.io import read_jsonl, write_jsonl
+from parallelner.llm.ledger import Ledger, Prices
 from parallelner.refine import GAVE_UP, refine_file
 from parallelner.schema import (
     Attempt,
@@ -20,6 +21,7 @@ from parallelner.schema import (
     Status,
     TargetSpan,
 )
+from parallelner.tasks.refine import RefineTask
 
 pytestmark = pytest.mark.integration
 
@@ -81,15 +83,13 @@ def with_llm(settings, **llm):
     return settings.model_copy(update={"llm": settings.llm.model_copy(update=llm)})
 
 
-def answers_by_sample(mapping):
-    """Answer according to which sentence the refine prompt is about (and the round)."""
-    def respond(body):
-        user = body["messages"][-1]["content"]
-        for key, answer in mapping.items():
-            if key(user, body):
-                return answer
-        return BAD
-    return respond
+def sentence_mode(body) -> bool:
+    return "Rewrite the translation" in body["messages"][0]["content"]
+
+
+def good_when_rewriting(body) -> str:
+    """A model that only gets it right when asked to rewrite the whole sentence (round 2)."""
+    return GOOD if sentence_mode(body) else BAD
 
 
 def test_refine_converges_in_round_one(llm_server, llm_settings, aligned_file, tmp_path):
@@ -103,26 +103,29 @@ def test_refine_converges_in_round_one(llm_server, llm_settings, aligned_file, t
     assert [x.stage for x in a.provenance.attempts] == ["translate", "refine"]
     assert a.provenance.prompt_version == "refine.v1"
     assert b == aligned("b", GOOD)  # passed through untouched
-    prompt = next(r.user for r in llm_server.requests if HALF in r.user)
-    assert 'Source (English):\n<PER id="1">Angela Merkel</PER> visited <LOC id="2">Paris</LOC>.' \
-        in prompt
-    assert f"Previous translation:\n{HALF}" in prompt
-    assert '- <LOC id="2">Paris</LOC>: missing from the translation' in prompt
-    assert "Fix the entities listed above" in prompt
+    req = next(r for r in llm_server.requests if HALF in r.user)
+    assert req.user.splitlines() == [
+        'Source: <PER id="1">Angela Merkel</PER> visited <LOC id="2">Paris</LOC>.',
+        f"Translation: {HALF}",
+        "Problems:",
+        '- <LOC id="2">Paris</LOC>: missing from the translation',
+    ]
+    system = req.body["messages"][0]["content"]
+    assert "into Simplified Chinese" in system and "put the tag around it" in system
+    # one worked repair for the same language pair comes before the question
+    assert [m["role"] for m in req.body["messages"]] == ["system", "user", "assistant", "user"]
     assert rep.counts["accepted after refine"] == 2
 
 
 def test_second_round_rewrites_the_sentence(llm_server, llm_settings, aligned_file, tmp_path):
-    llm_server.responder = answers_by_sample({
-        (lambda u, b: "Rewrite the Simplified Chinese sentence" in u): GOOD,
-    })
+    llm_server.responder = good_when_rewriting
     refine_file(aligned_file, tmp_path / "r.jsonl", llm_settings, validate=tag_validator)
     a = read_jsonl(tmp_path / "r.jsonl", ParallelSample)[0]
     assert a.status == Status.accepted
     assert [x.response for x in a.provenance.attempts[1:]] == [BAD, GOOD]
-    second = [r.user for r in llm_server.requests if "Rewrite the" in r.user]
+    second = [r.user for r in llm_server.requests if sentence_mode(r.body)]
     # round 2 sees round 1's answer and the issues found in it (both entities now missing)
-    assert len(second) == 2 and all(f"Previous translation:\n{BAD}" in u for u in second)
+    assert len(second) == 2 and all(f"Translation: {BAD}" in u for u in second)
     assert all('- <PER id="1">Angela Merkel</PER>: missing' in u for u in second)
 
 
@@ -163,7 +166,7 @@ def test_a_model_repeating_itself_stops_its_rounds(llm_server, llm_settings, ali
 
 
 def test_rerun_is_served_from_the_cache(llm_server, llm_settings, aligned_file, tmp_path):
-    llm_server.responder = answers_by_sample({(lambda u, b: "Rewrite the" in u): GOOD})
+    llm_server.responder = good_when_rewriting
     refine_file(aligned_file, tmp_path / "r1.jsonl", llm_settings, validate=tag_validator)
     calls = llm_server.chat_calls
     rep = refine_file(aligned_file, tmp_path / "r2.jsonl", llm_settings, validate=tag_validator)
@@ -176,7 +179,11 @@ def test_budget_stop_leaves_unreached_samples_resumable(llm_server, llm_settings
                                                         aligned_file, tmp_path):
     llm_server.responder = lambda body: GOOD
     priced = {"test-model": ModelPrice(input_per_mtok=1000.0, output_per_mtok=1000.0)}
-    s = with_llm(llm_settings, concurrency=1, max_tokens=100, prices=priced, budget=0.5)
+    s = with_llm(llm_settings, concurrency=1, max_tokens=100, prices=priced)
+    # a budget that admits the worst case of sample a's first round, and so not a second call
+    first = RefineTask.from_config(s.llm).request(aligned("a", HALF), "spans", "test-model")
+    worst = Ledger(Prices(priced)).worst_case(first)
+    s = with_llm(s, budget=worst * 1.01)
     rep = refine_file(aligned_file, tmp_path / "r.jsonl", s, validate=tag_validator)
     a, b, c = read_jsonl(tmp_path / "r.jsonl", ParallelSample)
     assert rep.budget_message and llm_server.chat_calls == 1
