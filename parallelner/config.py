@@ -57,6 +57,7 @@ class LLMConfig(_Section):
     # Prompts (versioned files under parallelner/prompts/) and how they are used.
     translate_prompt: str = "translate.v1"
     refine_prompt: str = "refine.v1"
+    refine_spans_prompt: str = "refine_spans.v1"
     batch_size: int = Field(default=1, ge=1, le=50)
     refine_rounds: int = Field(default=2, ge=1)
     # Response cache (SQLite); None means <data_dir>/cache/llm-responses.sqlite.

@@ -1,7 +1,9 @@
 """Stage 3: samples that alignment marked ``refine`` go back to the LLM, round by round.
 
-Each round asks for a repair (first the spans, then the whole sentence), and the answer is
-validated again by the same function alignment uses (``parallelner.align.align_sample``, injected
+Each round asks for a repair: first the spans (the model translates each entity at fault and the
+code tags that text in the previous answer, see ``tasks/refine.py``), then the whole sentence
+(with those entity translations as hints). The result is validated again by the same function
+alignment uses (``parallelner.align.align_sample``, injected
 so the loop can be tested and reused). The loop stops when a round is accepted or good enough for
 review; after ``refine_rounds`` rounds with the model it goes on with ``refine_model`` if one is
 set (a stronger model, as the published pipeline did). A sample that never passes keeps its best
@@ -9,7 +11,9 @@ round and goes to human review with the issue ``refine_exhausted``. Each round s
 answer; a round that would repeat an earlier question exactly (the model gave the same answer
 again) is skipped, since it could only get the same answer back.
 
-Every round is an ``Attempt`` in provenance. Samples with another status pass through unchanged;
+Every round is an ``Attempt`` in provenance, with the model's raw answer (for a span round, the
+numbered entity translations; the sample's ``response`` is then the previous answer with those
+spans tagged). Samples with another status pass through unchanged;
 a budget stop leaves the samples it did not reach as they were (still ``refine``), so a rerun
 resumes, with the finished rounds from the cache.
 """
@@ -24,13 +28,13 @@ from .config import Settings
 from .errors import BudgetExceeded, ConfigError
 from .io import read_jsonl, write_jsonl
 from .llm.cache import ResponseCache
-from .llm.client import Request
+from .llm.client import Completion, Request
 from .llm.ledger import Ledger, estimate_tokens
 from .llm.runner import Progress, RunReport, _no_progress, run_stage, store_at
-from .llm.service import LLMService, Outcome, estimate_run
+from .llm.service import LLMService, Outcome, answered, estimate_run
 from .llm.session import make_ledger, open_cache
 from .schema import Attempt, Issue, ParallelSample, Status
-from .tasks.refine import RefineTask
+from .tasks.refine import NOT_PLACED, RefineTask, apply_spans, faulty_entities, parse_span_answer
 
 Validate = Callable[[ParallelSample], ParallelSample]
 GAVE_UP = "refine_exhausted"
@@ -89,7 +93,7 @@ class Refiner:
         self.counts: Counter[str] = Counter()
 
     def plan(self) -> list[tuple[str, str]]:
-        """(model, mode) per round: spans first, then the sentence; then the next model."""
+        """(model, mode) per round: the spans first, then the sentence; then the next model."""
         return [(m, "spans" if r == 0 else "sentence")
                 for m in self.models for r in range(self.rounds)]
 
@@ -103,16 +107,31 @@ class Refiner:
             self.progress(1)
         return result
 
+    def _next_request(self, current: ParallelSample, model: str, mode: str,
+                      hints: dict[int, str]) -> tuple[Request, list[int]] | None:
+        """The request of a round, or None when a span round has no entity to work on."""
+        if mode == "spans":
+            indices = faulty_entities(current)
+            if not indices:
+                return None
+            return self.task.spans_request(current, indices, model), indices
+        told = [f"{current.source_entities[i].surface(current.source_text)} -> {t}"
+                for i, t in sorted(hints.items())]
+        return self.task.sentence_request(current, model, told), []
+
     async def _loop(self, sample: ParallelSample) -> ParallelSample:
         attempts = list(sample.provenance.attempts)
         best = current = sample
         best_attempt: Attempt | None = None
         asked: set[tuple[object, ...]] = set()
+        hints: dict[int, str] = {}  # entity index -> translation learnt in a span round
         stalled_model: str | None = None
         for model, mode in self.plan():
-            if model == stalled_model:
+            nxt = None if model == stalled_model else self._next_request(current, model, mode,
+                                                                         hints)
+            if nxt is None:
                 continue
-            request = self.task.request(current, mode, model)  # type: ignore[arg-type]
+            request, indices = nxt
             if request.messages in asked:
                 # Same question as an earlier round (the model repeated itself): asking again
                 # would only repeat the answer, so move on to the next model, if any.
@@ -120,16 +139,28 @@ class Refiner:
                 stalled_model = model
                 continue
             asked.add(request.messages)
+
+            def usable(c: Completion, k: int = len(indices)) -> bool:
+                return answered(c) and (not k or parse_span_answer(c.text, k) is not None)
+
             try:
-                out = await self.service.call(request, stage="refine", ids=[sample.id])
+                out = await self.service.call(request, stage="refine", ids=[sample.id],
+                                              usable=usable)
             except BudgetExceeded:
                 self.counts["not reached (budget)"] += 1
                 return self._finish(sample, best, best_attempt, attempts, gave_up=False)
             attempt = _attempt(request, out)
+            response = out.completion.text if out.completion and out.usable else None
+            if response is not None and indices:
+                found = parse_span_answer(response, len(indices)) or []
+                hints.update(zip(indices, found, strict=True))
+                response = apply_spans(current, indices, found)
+                if response is None:
+                    attempt.error = NOT_PLACED
             attempts.append(attempt)
-            if out.completion is None or not out.usable:
+            if response is None:
                 continue
-            current = self.validate(_fresh(current, out.completion.text))
+            current = self.validate(_fresh(current, response))
             if _rank(current) > _rank(best):
                 best, best_attempt = current, attempt
             if current.status in (Status.accepted, Status.review):
@@ -170,7 +201,8 @@ def refine_file(
     on_estimate: Callable[[RunReport], None] = lambda _: None,
 ) -> RunReport:
     """Refine the ``refine`` samples of aligned JSONL ``input_path`` into ``output_path``
-    (every record written, in input order). ``dry_run`` estimates the first round only."""
+    (every record written, in input order). ``dry_run`` estimates one rewrite call per sample
+    to refine (how many rounds follow depends on the answers)."""
     input_path, output_path = Path(input_path), Path(output_path)
     cfg = settings.llm
     samples = read_jsonl(input_path, ParallelSample)
@@ -185,7 +217,7 @@ def refine_file(
         if cache is not None:
             cache.check_prompt(task.prompt.name, task.prompt.sha256)
         rep.estimate = estimate_run(ledger.prices, cache, (
-            (task.request(s, "spans", cfg.model),
+            (task.sentence_request(s, cfg.model),
              estimate_tokens(s.response or s.source_text) + 16) for s in todo))
         if dry_run:
             return rep.finish()

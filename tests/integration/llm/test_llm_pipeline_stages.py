@@ -4,7 +4,7 @@ run-wide budget (a stopped chunk is not written, the resumed run redoes it from 
 from __future__ import annotations
 
 import pytest
-from test_refine_stage import GOOD, HALF, aligned
+from test_refine_stage import GOOD, HALF, ZH, aligned, model
 
 from parallelner.config import ModelPrice
 from parallelner.errors import BudgetExceeded
@@ -60,12 +60,13 @@ def test_budget_covers_the_whole_run_and_a_stopped_chunk_is_not_written(llm_serv
 
 
 def test_refine_chunk_with_injected_rounds(llm_server, llm_settings, run, monkeypatch):
-    from parallelner import refine
     from test_refine_stage import tag_validator
+
+    from parallelner import refine
 
     monkeypatch.setattr(refine, "default_validator", lambda settings: tag_validator)
     write_jsonl(run.chunk(0, "align"), [aligned("a", HALF), aligned("b", GOOD)])
-    llm_server.responder = lambda body: GOOD
+    llm_server.responder = model(ZH, GOOD)
     run_chunk_stage(run, 0, "refine", llm_settings, RunParams(target_lang="zh", refine_rounds=1))
     a, b = read_jsonl(run.chunk(0, "refine"), ParallelSample)
     assert a.status == b.status == Status.accepted and llm_server.chat_calls == 1

@@ -21,7 +21,7 @@ from parallelner.schema import (
     Status,
     TargetSpan,
 )
-from parallelner.tasks.refine import RefineTask
+from parallelner.tasks.refine import NOT_PLACED, RefineTask
 
 pytestmark = pytest.mark.integration
 
@@ -83,54 +83,75 @@ def with_llm(settings, **llm):
     return settings.model_copy(update={"llm": settings.llm.model_copy(update=llm)})
 
 
-def sentence_mode(body) -> bool:
-    return "Rewrite the translation" in body["messages"][0]["content"]
+ZH = {"Angela Merkel": "安格拉·默克尔", "Paris": "巴黎"}
+WRONG = {"Angela Merkel": "默克尔总理", "Paris": "伦敦"}  # not what the translations say
 
 
-def good_when_rewriting(body) -> str:
-    """A model that only gets it right when asked to rewrite the whole sentence (round 2)."""
-    return GOOD if sentence_mode(body) else BAD
+def span_round(body) -> bool:
+    return body["messages"][0]["content"].startswith("You translate named entities")
 
 
-def test_refine_converges_in_round_one(llm_server, llm_settings, aligned_file, tmp_path):
-    llm_server.responder = lambda body: GOOD
+def model(spans: dict[str, str], sentence) -> object:
+    """A scripted model: span rounds answer each listed entity from ``spans``; sentence rounds
+    answer ``sentence`` (a string, or a function of the request body)."""
+    def respond(body):
+        if span_round(body):
+            block = body["messages"][-1]["content"].split("Entities:\n", 1)[1]
+            names = [line.split("] ", 1)[1] for line in block.splitlines()]
+            return "\n".join(f"[{i}] {spans[n]}" for i, n in enumerate(names, start=1))
+        return sentence(body) if callable(sentence) else sentence
+    return respond
+
+
+def test_span_round_tags_the_entity_where_it_stands(llm_server, llm_settings, aligned_file,
+                                                    tmp_path):
+    llm_server.responder = model(ZH, BAD)
     out = tmp_path / "refined.jsonl"
     rep = refine_file(aligned_file, out, llm_settings, validate=tag_validator)
     a, b, c = read_jsonl(out, ParallelSample)
     assert llm_server.chat_calls == 2  # a and c; b was accepted already
     assert (a.status, c.status, b.status) == (Status.accepted,) * 3
-    assert a.response == GOOD and a.target_text == "安格拉·默克尔访问了巴黎。"
+    assert a.response == c.response == GOOD and a.target_text == "安格拉·默克尔访问了巴黎。"
     assert [x.stage for x in a.provenance.attempts] == ["translate", "refine"]
-    assert a.provenance.prompt_version == "refine.v1"
+    assert a.provenance.attempts[1].response == "[1] 巴黎"  # the raw answer is kept
+    assert a.provenance.prompt_version == "refine_spans.v1"
     assert b == aligned("b", GOOD)  # passed through untouched
     req = next(r for r in llm_server.requests if HALF in r.user)
     assert req.user.splitlines() == [
         'Source: <PER id="1">Angela Merkel</PER> visited <LOC id="2">Paris</LOC>.',
         f"Translation: {HALF}",
-        "Problems:",
-        '- <LOC id="2">Paris</LOC>: missing from the translation',
+        "Entities:",
+        "[1] Paris",
     ]
-    system = req.body["messages"][0]["content"]
-    assert "into Simplified Chinese" in system and "put the tag around it" in system
-    # one worked repair for the same language pair comes before the question
+    assert "into Simplified Chinese" in req.body["messages"][0]["content"]
+    # one worked example for the same language pair comes before the question
     assert [m["role"] for m in req.body["messages"]] == ["system", "user", "assistant", "user"]
     assert rep.counts["accepted after refine"] == 2
 
 
-def test_second_round_rewrites_the_sentence(llm_server, llm_settings, aligned_file, tmp_path):
-    llm_server.responder = good_when_rewriting
+def test_second_round_rewrites_the_sentence_with_hints(llm_server, llm_settings, aligned_file,
+                                                       tmp_path):
+    llm_server.responder = model(WRONG, GOOD)
     refine_file(aligned_file, tmp_path / "r.jsonl", llm_settings, validate=tag_validator)
     a = read_jsonl(tmp_path / "r.jsonl", ParallelSample)[0]
-    assert a.status == Status.accepted
-    assert [x.response for x in a.provenance.attempts[1:]] == [BAD, GOOD]
-    second = [r.user for r in llm_server.requests if sentence_mode(r.body)]
-    # round 2 sees round 1's answer and the issues found in it (both entities now missing)
-    assert len(second) == 2 and all(f"Translation: {BAD}" in u for u in second)
-    assert all('- <PER id="1">Angela Merkel</PER>: missing' in u for u in second)
+    assert a.status == Status.accepted and a.response == GOOD
+    spans, sentence = a.provenance.attempts[1:]
+    assert spans.error == NOT_PLACED and spans.response == "[1] 伦敦"
+    assert sentence.error is None and sentence.prompt_version == "refine.v1"
+    rewrite = next(r for r in llm_server.requests if not span_round(r.body) and HALF in r.user)
+    assert rewrite.user.splitlines() == [
+        'Source: <PER id="1">Angela Merkel</PER> visited <LOC id="2">Paris</LOC>.',
+        f"Translation: {HALF}",
+        "Problems:",
+        '- <LOC id="2">Paris</LOC>: missing from the translation',
+        "Entity translations to use:",
+        "- Paris -> 伦敦",
+    ]
 
 
 def test_escalates_to_the_refine_model(llm_server, llm_settings, aligned_file, tmp_path):
-    llm_server.responder = lambda body: GOOD if body["model"] == "big-model" else BAD
+    small, big = model(WRONG, BAD), model(ZH, GOOD)
+    llm_server.responder = lambda body: (big if body["model"] == "big-model" else small)(body)
     s = with_llm(llm_settings, refine_model="big-model", refine_rounds=2)
     refine_file(aligned_file, tmp_path / "r.jsonl", s, validate=tag_validator)
     a = read_jsonl(tmp_path / "r.jsonl", ParallelSample)[0]
@@ -143,7 +164,7 @@ def test_escalates_to_the_refine_model(llm_server, llm_settings, aligned_file, t
 def test_gives_up_keeps_the_best_round_and_asks_a_person(llm_server, llm_settings,
                                                          aligned_file, tmp_path):
     n = iter(range(100))
-    llm_server.responder = lambda body: BAD + "!" * next(n)  # a new wrong answer each time
+    llm_server.responder = model(WRONG, lambda body: BAD + "!" * next(n))  # new wrong answers
     rep = refine_file(aligned_file, tmp_path / "r.jsonl", with_llm(llm_settings, refine_rounds=3),
                       validate=tag_validator)
     a, _, c = read_jsonl(tmp_path / "r.jsonl", ParallelSample)
@@ -156,32 +177,35 @@ def test_gives_up_keeps_the_best_round_and_asks_a_person(llm_server, llm_setting
 
 def test_a_model_repeating_itself_stops_its_rounds(llm_server, llm_settings, aligned_file,
                                                    tmp_path):
-    llm_server.responder = lambda body: BAD
+    llm_server.responder = model(WRONG, BAD)
     rep = refine_file(aligned_file, tmp_path / "r.jsonl", with_llm(llm_settings, refine_rounds=5),
                       validate=tag_validator)
-    # per sample: spans round, one sentence round, then the same question again: stop
-    assert llm_server.chat_calls == 4 and rep.counts["stalled"] == 2
-    a = read_jsonl(tmp_path / "r.jsonl", ParallelSample)[0]
-    assert a.status == Status.review and "2 refine round(s)" in a.issues[-1].message
+    # a: spans, rewrite of HALF, rewrite of BAD, then the same question again: stop.
+    # c: spans, rewrite of BAD, then the same question again: stop.
+    assert llm_server.chat_calls == 5 and rep.counts["stalled"] == 2
+    a, _, c = read_jsonl(tmp_path / "r.jsonl", ParallelSample)
+    assert a.status == Status.review and "3 refine round(s)" in a.issues[-1].message
+    assert "2 refine round(s)" in c.issues[-1].message
 
 
 def test_rerun_is_served_from_the_cache(llm_server, llm_settings, aligned_file, tmp_path):
-    llm_server.responder = good_when_rewriting
+    llm_server.responder = model(WRONG, GOOD)
     refine_file(aligned_file, tmp_path / "r1.jsonl", llm_settings, validate=tag_validator)
     calls = llm_server.chat_calls
     rep = refine_file(aligned_file, tmp_path / "r2.jsonl", llm_settings, validate=tag_validator)
-    assert llm_server.chat_calls == calls and rep.totals.calls == 0
+    assert llm_server.chat_calls == calls == 4 and rep.totals.calls == 0
+    assert rep.totals.cached == 4
     r1, r2 = (read_jsonl(tmp_path / n, ParallelSample) for n in ("r1.jsonl", "r2.jsonl"))
     assert [x.response for x in r1] == [x.response for x in r2]
 
 
 def test_budget_stop_leaves_unreached_samples_resumable(llm_server, llm_settings,
                                                         aligned_file, tmp_path):
-    llm_server.responder = lambda body: GOOD
+    llm_server.responder = model(ZH, GOOD)
     priced = {"test-model": ModelPrice(input_per_mtok=1000.0, output_per_mtok=1000.0)}
     s = with_llm(llm_settings, concurrency=1, max_tokens=100, prices=priced)
     # a budget that admits the worst case of sample a's first round, and so not a second call
-    first = RefineTask.from_config(s.llm).request(aligned("a", HALF), "spans", "test-model")
+    first = RefineTask.from_config(s.llm).spans_request(aligned("a", HALF), [1], "test-model")
     worst = Ledger(Prices(priced)).worst_case(first)
     s = with_llm(s, budget=worst * 1.01)
     rep = refine_file(aligned_file, tmp_path / "r.jsonl", s, validate=tag_validator)

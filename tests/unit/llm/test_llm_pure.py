@@ -17,7 +17,13 @@ from parallelner.llm.client import Completion, Request, RetryPolicy, parse_retry
 from parallelner.llm.ledger import Ledger, Prices, estimate_tokens
 from parallelner.prompts import available, load_prompt, split_messages
 from parallelner.schema import EntitySpan, Issue, ParallelSample, SourceSample
-from parallelner.tasks.refine import RefineTask, describe_issue
+from parallelner.tasks.refine import (
+    RefineTask,
+    apply_spans,
+    describe_issue,
+    faulty_entities,
+    parse_span_answer,
+)
 from parallelner.tasks.translate import (
     TranslateTask,
     number_lines,
@@ -181,3 +187,41 @@ def test_budget_reserves_the_worst_case_and_stays_stopped():
 def test_budget_needs_prices_for_its_models():
     with pytest.raises(ConfigError, match="no price for model"):
         Prices({}).require(["gpt-x"])
+
+
+# -- refine: span rounds -------------------------------------------------------------------------
+def sample_with(response: str, text: str = "Paris and Berlin met Anna.") -> ParallelSample:
+    ents = [EntitySpan(start=0, end=5, label="LOC"), EntitySpan(start=10, end=16, label="LOC"),
+            EntitySpan(start=21, end=25, label="PER")]
+    return ParallelSample(id="x", source_lang="en", target_lang="de", source_text=text,
+                          source_entities=ents, response=response,
+                          issues=[Issue(code="a", entity_index=2), Issue(code="b", entity_index=1),
+                                  Issue(code="c", entity_index=2), Issue(code="d")])
+
+
+def test_faulty_entities_are_unique_and_ordered():
+    assert faulty_entities(sample_with("")) == [1, 2]
+
+
+def test_span_answers_drop_tags_and_quotes_and_need_every_line():
+    assert parse_span_answer('[1] <LOC id="2">Berlin</LOC>\n[2] "Anna"', 2) == ["Berlin", "Anna"]
+    assert parse_span_answer("[1] Berlin", 2) is None
+    assert parse_span_answer("[1] Berlin\n[2] <PER></PER>", 2) is None
+
+
+def test_apply_spans_tags_untagged_text_and_rewrites_wrong_tags():
+    s = sample_with('<LOC id="1">Paris</LOC> und <ORG id="2">Berlinn</ORG> trafen Annamaria '
+                    "und Anna.")
+    out = apply_spans(s, [1, 2], ["Berlin", "Anna"])
+    # the wrong tag 2 gets the new text and the source label; "Anna" is tagged on a word
+    # boundary (not inside "Annamaria"); tag 1 is left alone
+    assert out == ('<LOC id="1">Paris</LOC> und <LOC id="2">Berlin</LOC> trafen Annamaria und '
+                   '<PER id="3">Anna</PER>.')
+
+
+def test_apply_spans_never_tags_inside_another_tag_and_cjk_needs_no_boundary():
+    s = sample_with('<LOC id="1">巴黎</LOC>和柏林见了安娜。')
+    assert apply_spans(s, [1, 2], ["柏林", "安娜"]) == (
+        '<LOC id="1">巴黎</LOC>和<LOC id="2">柏林</LOC>见了<PER id="3">安娜</PER>。')
+    inside = sample_with('<LOC id="1">Paris Berlin</LOC> trafen sich.')
+    assert apply_spans(inside, [1], ["Berlin"]) is None
