@@ -21,7 +21,7 @@ resumes, with the finished rounds from the cache.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from .config import Settings
@@ -30,9 +30,9 @@ from .io import read_jsonl, write_jsonl
 from .llm.cache import ResponseCache
 from .llm.client import Completion, Request
 from .llm.ledger import Ledger, estimate_tokens
-from .llm.runner import Progress, RunReport, _no_progress, run_stage, store_at
-from .llm.service import LLMService, Outcome, answered, estimate_run
-from .llm.session import make_ledger, open_cache
+from .llm.runner import Progress, RunReport, _no_progress, run_file_stage, run_stage, store_at
+from .llm.service import LLMService, Outcome, answered
+from .llm.session import make_ledger
 from .schema import Attempt, Issue, ParallelSample, Status
 from .tasks.refine import NOT_PLACED, RefineTask, apply_spans, faulty_entities, parse_span_answer
 
@@ -212,25 +212,21 @@ def refine_file(
                          refine_models(settings))
     rep = RunReport(stage="refine", output=None if dry_run else output_path, samples=len(samples))
     rep.counts["to refine"] = len(todo)
-    cache = open_cache(settings, use_cache)
-    try:
-        if cache is not None:
-            cache.check_prompt(task.prompt.name, task.prompt.sha256)
-        rep.estimate = estimate_run(ledger.prices, cache, (
-            (task.sentence_request(s, cfg.model),
-             estimate_tokens(s.response or s.source_text) + 16) for s in todo))
-        if dry_run:
-            return rep.finish()
-        on_estimate(rep)
-        if todo:
-            progress = progress_factory(len(samples)) if progress_factory else _no_progress
-            samples = refine_samples(samples, settings, ledger, cache, validate,
-                                     progress=progress, report=report, counts=rep.counts)
-    finally:
-        if cache is not None:
-            cache.close()
-    write_jsonl(output_path, samples)
-    rep.totals = ledger.totals
+
+    def work(cache: ResponseCache | None) -> list[ParallelSample]:
+        progress = progress_factory(len(samples)) if progress_factory else _no_progress
+        return refine_samples(samples, settings, ledger, cache, validate, progress=progress,
+                              report=report, counts=rep.counts)
+
+    records = run_file_stage(
+        rep, settings, ledger, prompts=[task.prompt, task.spans_prompt], work=work,
+        use_cache=use_cache, dry_run=dry_run, on_estimate=on_estimate,
+        estimate=lambda: ((task.sentence_request(s, cfg.model),
+                           estimate_tokens(s.response or s.source_text) + 16) for s in todo),
+    )
+    if records is None:
+        return rep.finish()
+    write_jsonl(output_path, records)
     if todo:
         rep.prompt_tokens_per_sample = ledger.totals.prompt_tokens / len(todo)
     if ledger.stopped:
@@ -267,18 +263,11 @@ def refine_samples(
     if cache is not None:
         cache.check_prompt(task.prompt.name, task.prompt.sha256)
     results = list(samples)
-    refiner: Refiner | None = None
-
-    def jobs(service: LLMService) -> Iterator[Awaitable[None]]:
-        nonlocal refiner
-        refiner = Refiner(task, service, check, refine_models(settings),
-                          settings.llm.refine_rounds, progress)
-        for i in range(len(samples)):
-            yield store_at(results, i, refiner.refine(samples[i]))
-
-    try:
-        run_stage(settings, ledger, cache, jobs, report)
-    finally:
-        if counts is not None and refiner is not None:
-            counts.update(refiner.counts)
+    run_stage(
+        settings, ledger, cache,
+        lambda service: Refiner(task, service, check, refine_models(settings),
+                                settings.llm.refine_rounds, progress),
+        lambda r: (store_at(results, i, r.refine(s)) for i, s in enumerate(samples)),
+        report=report, counts=counts,
+    )
     return results

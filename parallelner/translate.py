@@ -10,7 +10,7 @@ are asked again one by one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .config import Settings
@@ -19,9 +19,17 @@ from .io import read_jsonl, write_jsonl
 from .llm.cache import ResponseCache
 from .llm.client import Request
 from .llm.ledger import Ledger
-from .llm.runner import Progress, RunReport, _no_progress, run_all, run_stage, store_at
-from .llm.service import LLMService, Outcome, answered, estimate_run
-from .llm.session import make_ledger, open_cache
+from .llm.runner import (
+    Progress,
+    RunReport,
+    _no_progress,
+    run_all,
+    run_file_stage,
+    run_stage,
+    store_at,
+)
+from .llm.service import LLMService, Outcome, answered
+from .llm.session import make_ledger
 from .schema import Attempt, ParallelSample, SourceSample, _check_lang
 from .tasks.translate import TranslateTask, split_numbered
 
@@ -176,23 +184,21 @@ def translate_file(
     ledger = make_ledger(settings, Path(ledger_path) if ledger_path else None, [task.model])
     rep = RunReport(stage="translate", output=None if dry_run else output_path,
                     samples=len(samples))
-    cache = open_cache(settings, use_cache)
-    try:
-        if cache is not None:
-            cache.check_prompt(task.prompt.name, task.prompt.sha256)
-        rep.estimate = estimate_run(ledger.prices, cache, (
-            (task.request(u, target_lang), task.expected_output_tokens(u)) for u in units))
-        if dry_run:
-            return rep.finish()
-        on_estimate(rep)
+
+    def work(cache: ResponseCache | None) -> list[ParallelSample]:
         progress = progress_factory(len(samples)) if progress_factory else _no_progress
-        records = translate_samples(samples, target_lang, settings, ledger, cache,
-                                    progress=progress, report=report, counts=rep.counts)
-    finally:
-        if cache is not None:
-            cache.close()
+        return translate_samples(samples, target_lang, settings, ledger, cache,
+                                 progress=progress, report=report, counts=rep.counts)
+
+    records = run_file_stage(
+        rep, settings, ledger, prompts=[task.prompt], work=work, use_cache=use_cache,
+        dry_run=dry_run, on_estimate=on_estimate,
+        estimate=lambda: ((task.request(u, target_lang), task.expected_output_tokens(u))
+                          for u in units),
+    )
+    if records is None:
+        return rep.finish()
     write_jsonl(output_path, records)
-    rep.totals = ledger.totals
     if records:
         tokens = sum(a.prompt_tokens for r in records for a in r.provenance.attempts)
         rep.prompt_tokens_per_sample = tokens / len(records)
@@ -225,17 +231,10 @@ def translate_samples(
         cache.check_prompt(task.prompt.name, task.prompt.sha256)
     units = [[samples[i] for i in u] for u in plan_batches(samples, settings.llm.batch_size)]
     done: list[list[ParallelSample]] = [[] for _ in units]
-    translator: Translator | None = None
-
-    def jobs(service: LLMService) -> Iterator[Awaitable[None]]:
-        nonlocal translator
-        translator = Translator(task, service, target_lang, progress)
-        for n in range(len(units)):
-            yield store_at(done, n, translator.unit(units[n]))
-
-    try:
-        run_stage(settings, ledger, cache, jobs, report)
-    finally:
-        if counts is not None and translator is not None:
-            counts.update(translator.counts)
+    run_stage(
+        settings, ledger, cache,
+        lambda service: Translator(task, service, target_lang, progress),
+        lambda t: (store_at(done, n, t.unit(unit)) for n, unit in enumerate(units)),
+        report=report, counts=counts,
+    )
     return [rec for unit in done for rec in unit]

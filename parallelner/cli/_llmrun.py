@@ -105,3 +105,16 @@ def finish(rep: RunReport) -> None:
     if rep.budget_message:
         console.print(f"[bold yellow]stopped:[/] {rep.budget_message}", highlight=False)
         raise typer.Exit(BUDGET_EXIT)
+
+
+def run_stage_command(label: str, stage: Callable[..., RunReport], *args: Any, output: Path,
+                      ledger: Path | None, no_cache: bool, dry_run: bool) -> None:
+    """A stage command: the estimate only on --dry-run; else a progress bar, the estimate before
+    the calls, the summary after, the budget exit code."""
+    if dry_run:
+        print_estimate(stage(*args, use_cache=not no_cache, dry_run=True))
+        return
+    with progress_bar(label) as bar:
+        rep = stage(*args, use_cache=not no_cache, ledger_path=default_ledger(output, ledger),
+                    progress_factory=bar, report=say, on_estimate=print_estimate)
+    finish(rep)

@@ -36,14 +36,5 @@ def refine_cli(
 
     settings = o.settings_from(config, base_url=base_url, model=model, refine_model=refine_model,
                                refine_rounds=rounds, concurrency=concurrency, budget=budget)
-    if dry_run:
-        o.print_estimate(refine_file(input_path, output, settings, use_cache=not no_cache,
-                                     dry_run=True))
-        return
-    with o.progress_bar("refine") as bar:
-        rep = refine_file(
-            input_path, output, settings, use_cache=not no_cache,
-            ledger_path=o.default_ledger(output, ledger), progress_factory=bar, report=o.say,
-            on_estimate=o.print_estimate,
-        )
-    o.finish(rep)
+    o.run_stage_command("refine", refine_file, input_path, output, settings, output=output,
+                        ledger=ledger, no_cache=no_cache, dry_run=dry_run)

@@ -35,14 +35,5 @@ def translate_cli(
 
     settings = o.settings_from(config, base_url=base_url, model=model, concurrency=concurrency,
                                batch_size=batch_size, budget=budget)
-    if dry_run:
-        o.print_estimate(translate_file(input_path, output, target_lang, settings,
-                                        use_cache=not no_cache, dry_run=True))
-        return
-    with o.progress_bar("translate") as bar:
-        rep = translate_file(
-            input_path, output, target_lang, settings, use_cache=not no_cache,
-            ledger_path=o.default_ledger(output, ledger), progress_factory=bar, report=o.say,
-            on_estimate=o.print_estimate,
-        )
-    o.finish(rep)
+    o.run_stage_command("translate", translate_file, input_path, output, target_lang, settings,
+                        output=output, ledger=ledger, no_cache=no_cache, dry_run=dry_run)

@@ -8,14 +8,16 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..config import Settings
 from ..errors import ParallelNERError
+from ..prompts import PromptTemplate
 from .cache import ResponseCache
+from .client import Request
 from .ledger import Estimate, Ledger, Totals
-from .service import LLMService
-from .session import endpoint, make_client
+from .service import LLMService, estimate_run
+from .session import endpoint, make_client, open_cache
 
 Progress = Callable[[int], None]
 T = TypeVar("T")
@@ -60,26 +62,6 @@ def run_sync(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
     return asyncio.run(main())
 
 
-def run_stage(
-    settings: Settings,
-    ledger: Ledger,
-    cache: ResponseCache | None,
-    jobs_for: Callable[[LLMService], Iterable[Awaitable[None]]],
-    report: Callable[[str], None] = lambda _: None,
-) -> None:
-    """Open the endpoint (starting the local model if needed), build the service inside a fresh
-    event loop, run the stage's jobs, and close the client whatever happens."""
-    with endpoint(settings, report) as ep:
-        async def main() -> None:
-            service = LLMService(make_client(settings, ep), ledger, cache)
-            try:
-                await run_all(jobs_for(service))
-            finally:
-                await service.client.aclose()
-
-        run_sync(main)
-
-
 @dataclass
 class RunReport:
     """The end-of-run summary of an LLM stage (the CLI prints it as a table)."""
@@ -98,3 +80,72 @@ class RunReport:
     def finish(self) -> RunReport:
         self.elapsed = time.monotonic() - self.started
         return self
+
+
+class Worker(Protocol):
+    counts: Counter[str]
+
+
+W = TypeVar("W", bound=Worker)
+
+
+def run_stage(
+    settings: Settings,
+    ledger: Ledger,
+    cache: ResponseCache | None,
+    make_worker: Callable[[LLMService], W],
+    jobs: Callable[[W], Iterable[Awaitable[None]]],
+    *,
+    report: Callable[[str], None] = lambda _: None,
+    counts: Counter[str] | None = None,
+) -> None:
+    """Open the endpoint (starting the local model if needed), build the service and the stage's
+    worker inside a fresh event loop, run the worker's jobs, close the client whatever happens,
+    and add the worker's counts to ``counts``."""
+    worker: W | None = None
+    with endpoint(settings, report) as ep:
+        async def main() -> None:
+            nonlocal worker
+            service = LLMService(make_client(settings, ep), ledger, cache)
+            try:
+                worker = make_worker(service)
+                await run_all(jobs(worker))
+            finally:
+                await service.client.aclose()
+
+        try:
+            run_sync(main)
+        finally:
+            if counts is not None and worker is not None:
+                counts.update(worker.counts)
+
+
+def run_file_stage(
+    rep: RunReport,
+    settings: Settings,
+    ledger: Ledger,
+    *,
+    prompts: Iterable[PromptTemplate],
+    estimate: Callable[[], Iterable[tuple[Request, int]]],
+    work: Callable[[ResponseCache | None], list[Any]],
+    use_cache: bool,
+    dry_run: bool,
+    on_estimate: Callable[[RunReport], None],
+) -> list[Any] | None:
+    """What a stage command does around its work: open the cache (refusing changed prompts),
+    estimate, stop there on a dry run, else work, close the cache; returns the records (None on
+    a dry run). The caller writes them."""
+    cache = open_cache(settings, use_cache)
+    try:
+        if cache is not None:
+            for prompt in prompts:
+                cache.check_prompt(prompt.name, prompt.sha256)
+        rep.estimate = estimate_run(ledger.prices, cache, estimate())
+        if dry_run:
+            return None
+        on_estimate(rep)
+        return work(cache)
+    finally:
+        if cache is not None:
+            cache.close()
+        rep.totals = ledger.totals
