@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -78,11 +78,27 @@ class AlignConfig(_Section):
 
 
 class ReviewConfig(_Section):
-    """Where human review happens (Argilla) and how much accepted data people audit."""
+    """Where human review happens (Argilla) and how much accepted data people audit.
+
+    No ``api_url`` means the local stack (``parallelner review up``) with its generated
+    credentials; a team's remote Argilla is ``api_url`` + ``ARGILLA_API_KEY``, same code.
+    """
 
     api_url: str | None = None
     api_key: SecretStr | None = None
     audit_fraction: float = Field(default=0.02, ge=0.0, le=1.0)
+    workspace: str = Field(default="parallelner", min_length=1)
+    dataset_prefix: str = Field(default="parallelner", min_length=1)
+    # "pair": one dataset per language pair shared by runs; "run": one per run and pair.
+    dataset_per: Literal["pair", "run"] = "pair"
+    # Span labels offered to reviewers besides those found in the pushed samples.
+    labels: list[str] = Field(default_factory=list)
+    timeout: float = Field(default=30.0, gt=0)
+    # Local stack ports (always bound to 127.0.0.1).
+    port: int = Field(default=6900, ge=1, le=65535)
+    redis_port: int = Field(default=6379, ge=1, le=65535)
+    search_port: int = Field(default=9200, ge=1, le=65535)
+    start_timeout: float = Field(default=120.0, gt=0)
 
 
 class Settings(_Section):

@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "parallelner.cli.report",
     "parallelner.cli.run",
     "parallelner.cli.export",
+    "parallelner.cli.review",
     "parallelner.cli.translate",
     "parallelner.cli.refine",
     "parallelner.cli.llm",
