@@ -14,6 +14,13 @@ _NAMES = {
 }
 
 
-def language_name(code: str) -> str:
+# As a source a code may cover several scripts (zh: Simplified or Traditional); as a target it
+# names the one we want written.
+_SOURCE_NAMES = {"zh": "Chinese"}
+
+
+def language_name(code: str, source: bool = False) -> str:
     """English name of an ISO 639-1 code; an unknown code is passed through as it is."""
+    if source and code in _SOURCE_NAMES:
+        return _SOURCE_NAMES[code]
     return _NAMES.get(code, code)

@@ -117,7 +117,7 @@ class RefineTask:
 
     def _common(self, prompt: PromptTemplate, sample: ParallelSample) -> dict[str, object]:
         return {
-            "source_name": language_name(sample.source_lang),
+            "source_name": language_name(sample.source_lang, source=True),
             "target_name": language_name(sample.target_lang),
             "source": render_markup(sample.source_text, sample.source_entities),
             "previous": sample.response or "",

@@ -87,7 +87,7 @@ class TranslateTask:
             pairs = [(e["source"], e["target"]) for e in shots]
         marked = [render_markup(s.text, s.entities) for s in samples]
         messages = self.prompt.render(
-            source_name=language_name(source_lang),
+            source_name=language_name(source_lang, source=True),
             target_name=language_name(target_lang),
             batch=batch,
             shots=pairs,
