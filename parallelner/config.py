@@ -22,8 +22,19 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ModelPrice(_Section):
+    """What one model costs, in the currency of ``LLMConfig.budget``, per million tokens."""
+
+    input_per_mtok: float = Field(default=0.0, ge=0.0)
+    output_per_mtok: float = Field(default=0.0, ge=0.0)
+
+
 class LLMConfig(_Section):
-    """How to reach an OpenAI-compatible endpoint. No base_url means the embedded local model."""
+    """How to reach an OpenAI-compatible endpoint. No base_url means the embedded local model.
+
+    Operational knobs (retries, timeouts, concurrency) are here; prompt choices (versions, batch
+    size, refine rounds) too, because provenance records them with every answer.
+    """
 
     base_url: str | None = None
     api_key: SecretStr | None = None
@@ -31,10 +42,32 @@ class LLMConfig(_Section):
     refine_model: str | None = None
     temperature: float = 0.0
     max_tokens: int = 512
-    timeout: float = 120.0
+    timeout: float = Field(default=120.0, gt=0.0)
     concurrency: int = Field(default=4, ge=1)
     max_retries: int = Field(default=5, ge=0)
+    # Exponential backoff with full jitter: sleep uniform(0, min(max, base * 2**retry)).
+    retry_base_delay: float = Field(default=1.0, ge=0.0)
+    retry_max_delay: float = Field(default=60.0, ge=0.0)
+    # A Retry-After longer than this is not waited for: the call fails with that message.
+    max_retry_after: float = Field(default=300.0, ge=0.0)
     budget: float | None = Field(default=None, ge=0.0)
+    prices: dict[str, ModelPrice] = Field(
+        default_factory=lambda: {"qwen2.5-coder-1.5b-instruct-q4_k_m": ModelPrice()}
+    )
+    # Prompts (versioned files under parallelner/prompts/) and how they are used.
+    translate_prompt: str = "translate.v1"
+    refine_prompt: str = "refine.v1"
+    refine_spans_prompt: str = "refine_spans.v1"
+    batch_size: int = Field(default=1, ge=1, le=50)
+    refine_rounds: int = Field(default=2, ge=1)
+    # Response cache (SQLite); None means <data_dir>/cache/llm-responses.sqlite.
+    cache_path: Path | None = None
+    # The embedded model served by llama.cpp (xllamacpp) on 127.0.0.1.
+    local_threads: int = Field(default=1, ge=1)
+    local_ctx: int = Field(default=4096, ge=512)
+    local_parallel: int = Field(default=1, ge=1)
+    local_port: int = Field(default=0, ge=0, le=65535)
+    local_start_timeout: float = Field(default=120.0, gt=0.0)
 
 
 class AlignConfig(_Section):

@@ -33,3 +33,19 @@ class CodeAnswerError(ParallelNERError):
 
 class PublishError(ParallelNERError):
     """Publishing to the Hub cannot start or failed: no token, offline, unreachable, refused."""
+
+
+class LLMError(ParallelNERError):
+    """An LLM endpoint could not give an answer; the message says what to fix where it can."""
+
+
+class EndpointError(LLMError):
+    """The endpoint is down, or refuses every call (wrong key, model or URL): stop the run."""
+
+
+class BudgetExceeded(LLMError):
+    """The cost cap was reached: no new calls are made; a rerun resumes from the cache."""
+
+
+class ModelSetupError(ParallelNERError):
+    """The embedded local model could not be assembled, verified or started."""

@@ -11,6 +11,9 @@ trap 'rm -rf "$PREFECT_HOME"' EXIT
 # Human review tests: Debian redis-server + chromium, and the local Argilla stack (annotation/).
 annotation/setup.sh .venv/bin/parallelner
 
+# The embedded local model for the tests marked `llm` (idempotent: a stamp check when ready).
+.venv/bin/python -m parallelner llm setup
+
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

@@ -14,6 +14,9 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="parallelner-prefe
 
 import pytest  # noqa: E402
 
+# Fixtures of the LLM layer (our OpenAI-protocol test server); tests/ is on sys.path.
+pytest_plugins = ("llm_fixtures",)
+
 REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "data" / "gold"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -20,6 +20,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "parallelner.cli.run",
     "parallelner.cli.export",
     "parallelner.cli.review",
+    "parallelner.cli.translate",
+    "parallelner.cli.refine",
+    "parallelner.cli.llm",
 )
 
 app = typer.Typer(

@@ -1,0 +1,60 @@
+"""The LLM stages as chunk stages of a pipeline run (``parallelner.pipeline.stage_function``).
+
+Same code as the commands (``translate_samples`` / ``refine_samples``), with the run folder's
+cache (``llm_cache.sqlite``) and ledger (``ledger.jsonl``, which the progress display tails).
+The budget covers the whole run: what the ledger already shows as spent counts. When the budget
+stops a chunk, the stage raises instead of returning, so the chunk's output is not written and a
+resumed run (with a higher budget) redoes it, finished calls coming from the cache.
+"""
+
+from __future__ import annotations
+
+from .config import Settings
+from .errors import BudgetExceeded, ConfigError
+from .llm.cache import ResponseCache
+from .llm.ledger import Ledger, ledger_cost
+from .llm.session import make_ledger
+from .refine import refine_models, refine_samples
+from .runs import RunParams, RunPaths
+from .schema import ParallelSample, SourceSample
+from .translate import translate_samples
+
+
+def _ledger(settings: Settings, paths: RunPaths, models: list[str]) -> Ledger:
+    return make_ledger(settings, paths.ledger, models, spent=ledger_cost(paths.ledger))
+
+
+def _stop_if_over(ledger: Ledger, stage: str) -> None:
+    if ledger.stopped:
+        raise BudgetExceeded(
+            f"{stage}: budget {ledger.budget:g} reached; this chunk is not written. Resume the run "
+            "with a higher --budget: finished calls come from the run's cache."
+        )
+
+
+def translate_records(records: list[SourceSample], settings: Settings, params: RunParams,
+                      paths: RunPaths) -> list[ParallelSample]:
+    if params.mode != "translate":
+        raise ConfigError(f"the translate stage cannot run in mode {params.mode!r}")
+    ledger = _ledger(settings, paths, [settings.llm.model])
+    cache = ResponseCache(paths.cache)
+    try:
+        out = translate_samples(records, params.target_lang, settings, ledger, cache)
+    finally:
+        cache.close()
+    _stop_if_over(ledger, "translate")
+    return out
+
+
+def refine_records(records: list[ParallelSample], settings: Settings, params: RunParams,
+                   paths: RunPaths) -> list[ParallelSample]:
+    settings = settings.model_copy(update={"llm": settings.llm.model_copy(
+        update={"refine_rounds": params.refine_rounds})})
+    ledger = _ledger(settings, paths, refine_models(settings))
+    cache = ResponseCache(paths.cache)
+    try:
+        out = refine_samples(records, settings, ledger, cache)
+    finally:
+        cache.close()
+    _stop_if_over(ledger, "refine")
+    return out

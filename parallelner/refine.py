@@ -1,0 +1,273 @@
+"""Stage 3: samples that alignment marked ``refine`` go back to the LLM, round by round.
+
+Each round asks for a repair: first the spans (the model translates each entity at fault and the
+code tags that text in the previous answer, see ``tasks/refine.py``), then the whole sentence
+(with those entity translations as hints). The result is validated again by the same function
+alignment uses (``parallelner.align.align_sample``, injected
+so the loop can be tested and reused). The loop stops when a round is accepted or good enough for
+review; after ``refine_rounds`` rounds with the model it goes on with ``refine_model`` if one is
+set (a stronger model, as the published pipeline did). A sample that never passes keeps its best
+round and goes to human review with the issue ``refine_exhausted``. Each round sees the latest
+answer; a round that would repeat an earlier question exactly (the model gave the same answer
+again) is skipped, since it could only get the same answer back.
+
+Every round is an ``Attempt`` in provenance, with the model's raw answer (for a span round, the
+numbered entity translations; the sample's ``response`` is then the previous answer with those
+spans tagged). Samples with another status pass through unchanged;
+a budget stop leaves the samples it did not reach as they were (still ``refine``), so a rerun
+resumes, with the finished rounds from the cache.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from .config import Settings
+from .errors import BudgetExceeded, ConfigError
+from .io import read_jsonl, write_jsonl
+from .llm.cache import ResponseCache
+from .llm.client import Completion, Request
+from .llm.ledger import Ledger, estimate_tokens
+from .llm.runner import Progress, RunReport, _no_progress, run_file_stage, run_stage, store_at
+from .llm.service import LLMService, Outcome, answered
+from .llm.session import make_ledger
+from .schema import Attempt, Issue, ParallelSample, Status
+from .tasks.refine import NOT_PLACED, RefineTask, apply_spans, faulty_entities, parse_span_answer
+
+Validate = Callable[[ParallelSample], ParallelSample]
+GAVE_UP = "refine_exhausted"
+_RANK = {Status.accepted: 3, Status.review: 2, Status.refine: 1, Status.rejected: 0}
+
+
+def default_validator(settings: Settings) -> Validate:
+    """``parallelner.align.align_sample`` with the run's AlignConfig, imported when needed."""
+    try:
+        from .align import align_sample
+    except ImportError as exc:
+        raise ConfigError(f"the align stage is not available to validate refinements: {exc}") \
+            from exc
+    config = settings.align
+
+    def validate(sample: ParallelSample) -> ParallelSample:
+        return align_sample(sample, config)
+
+    return validate
+
+
+def _rank(sample: ParallelSample) -> tuple[int, float]:
+    return (_RANK.get(sample.status, -1) if sample.status else -1, sample.confidence or 0.0)
+
+
+def _fresh(sample: ParallelSample, response: str) -> ParallelSample:
+    """The sample with a new answer and the alignment results cleared, ready to validate."""
+    return sample.model_copy(deep=True, update={
+        "response": response, "target_text": None, "target_entities": [], "confidence": None,
+        "status": None, "issues": [],
+    })
+
+
+def _attempt(request: Request, out: Outcome | None, error: str | None = None) -> Attempt:
+    c = out.completion if out else None
+    return Attempt(
+        stage="refine", model=request.model, prompt_version=request.prompt_version,
+        prompt_tokens=c.prompt_tokens if c else 0,
+        completion_tokens=c.completion_tokens if c else 0,
+        cost=out.cost if out else 0.0, cached=bool(c and c.cached),
+        response=c.text if c else None, error=error or (out.error if out else None),
+    )
+
+
+class Refiner:
+    """The refine loop for one sample at a time (many samples run concurrently)."""
+
+    def __init__(self, task: RefineTask, service: LLMService, validate: Validate,
+                 models: list[str], rounds: int, progress: Progress = _no_progress) -> None:
+        self.task = task
+        self.service = service
+        self.validate = validate
+        self.models = models
+        self.rounds = rounds
+        self.progress = progress
+        self.counts: Counter[str] = Counter()
+
+    def plan(self) -> list[tuple[str, str]]:
+        """(model, mode) per round: the spans first, then the sentence; then the next model."""
+        return [(m, "spans" if r == 0 else "sentence")
+                for m in self.models for r in range(self.rounds)]
+
+    async def refine(self, sample: ParallelSample) -> ParallelSample:
+        if sample.status != Status.refine:
+            self.progress(1)
+            return sample
+        try:
+            result = await self._loop(sample)
+        finally:
+            self.progress(1)
+        return result
+
+    def _next_request(self, current: ParallelSample, model: str, mode: str,
+                      hints: dict[int, str]) -> tuple[Request, list[int]] | None:
+        """The request of a round, or None when a span round has no entity to work on."""
+        if mode == "spans":
+            indices = faulty_entities(current)
+            if not indices:
+                return None
+            return self.task.spans_request(current, indices, model), indices
+        told = [f"{current.source_entities[i].surface(current.source_text)} -> {t}"
+                for i, t in sorted(hints.items())]
+        return self.task.sentence_request(current, model, told), []
+
+    async def _loop(self, sample: ParallelSample) -> ParallelSample:
+        attempts = list(sample.provenance.attempts)
+        best = current = sample
+        best_attempt: Attempt | None = None
+        asked: set[tuple[object, ...]] = set()
+        hints: dict[int, str] = {}  # entity index -> translation learnt in a span round
+        stalled_model: str | None = None
+        for model, mode in self.plan():
+            nxt = None if model == stalled_model else self._next_request(current, model, mode,
+                                                                         hints)
+            if nxt is None:
+                continue
+            request, indices = nxt
+            if request.messages in asked:
+                # Same question as an earlier round (the model repeated itself): asking again
+                # would only repeat the answer, so move on to the next model, if any.
+                self.counts["stalled"] += 1
+                stalled_model = model
+                continue
+            asked.add(request.messages)
+
+            def usable(c: Completion, k: int = len(indices)) -> bool:
+                return answered(c) and (not k or parse_span_answer(c.text, k) is not None)
+
+            try:
+                out = await self.service.call(request, stage="refine", ids=[sample.id],
+                                              usable=usable)
+            except BudgetExceeded:
+                self.counts["not reached (budget)"] += 1
+                return self._finish(sample, best, best_attempt, attempts, gave_up=False)
+            attempt = _attempt(request, out)
+            response = out.completion.text if out.completion and out.usable else None
+            if response is not None and indices:
+                found = parse_span_answer(response, len(indices)) or []
+                hints.update(zip(indices, found, strict=True))
+                response = apply_spans(current, indices, found)
+                if response is None:
+                    attempt.error = NOT_PLACED
+            attempts.append(attempt)
+            if response is None:
+                continue
+            current = self.validate(_fresh(current, response))
+            if _rank(current) > _rank(best):
+                best, best_attempt = current, attempt
+            if current.status in (Status.accepted, Status.review):
+                self.counts[f"{current.status.value} after refine"] += 1
+                return self._finish(sample, best, best_attempt, attempts, gave_up=False)
+        self.counts["gave up"] += 1
+        return self._finish(sample, best, best_attempt, attempts, gave_up=True)
+
+    def _finish(self, original: ParallelSample, best: ParallelSample,
+                best_attempt: Attempt | None, attempts: list[Attempt],
+                gave_up: bool) -> ParallelSample:
+        out = best.model_copy(deep=True)
+        out.provenance.attempts = attempts
+        if best_attempt is not None:
+            out.provenance.model = best_attempt.model
+            out.provenance.prompt_version = best_attempt.prompt_version
+        if gave_up and out.status == Status.refine:
+            n = len(attempts) - len(original.provenance.attempts)
+            out.status = Status.review
+            out.issues = [*out.issues, Issue(
+                code=GAVE_UP,
+                message=f"still failing validation after {n} refine round(s); needs a person",
+            )]
+        return out
+
+
+def refine_file(
+    input_path: str | Path,
+    output_path: str | Path,
+    settings: Settings,
+    *,
+    validate: Validate | None = None,
+    use_cache: bool = True,
+    ledger_path: str | Path | None = None,
+    dry_run: bool = False,
+    progress_factory: Callable[[int], Progress] | None = None,
+    report: Callable[[str], None] = lambda _: None,
+    on_estimate: Callable[[RunReport], None] = lambda _: None,
+) -> RunReport:
+    """Refine the ``refine`` samples of aligned JSONL ``input_path`` into ``output_path``
+    (every record written, in input order). ``dry_run`` estimates one rewrite call per sample
+    to refine (how many rounds follow depends on the answers)."""
+    input_path, output_path = Path(input_path), Path(output_path)
+    cfg = settings.llm
+    samples = read_jsonl(input_path, ParallelSample)
+    todo = [s for s in samples if s.status == Status.refine]
+    task = RefineTask.from_config(cfg)
+    ledger = make_ledger(settings, Path(ledger_path) if ledger_path else None,
+                         refine_models(settings))
+    rep = RunReport(stage="refine", output=None if dry_run else output_path, samples=len(samples))
+    rep.counts["to refine"] = len(todo)
+
+    def work(cache: ResponseCache | None) -> list[ParallelSample]:
+        progress = progress_factory(len(samples)) if progress_factory else _no_progress
+        return refine_samples(samples, settings, ledger, cache, validate, progress=progress,
+                              report=report, counts=rep.counts)
+
+    records = run_file_stage(
+        rep, settings, ledger, prompts=[task.prompt, task.spans_prompt], work=work,
+        use_cache=use_cache, dry_run=dry_run, on_estimate=on_estimate,
+        estimate=lambda: ((task.sentence_request(s, cfg.model),
+                           estimate_tokens(s.response or s.source_text) + 16) for s in todo),
+    )
+    if records is None:
+        return rep.finish()
+    write_jsonl(output_path, records)
+    if todo:
+        rep.prompt_tokens_per_sample = ledger.totals.prompt_tokens / len(todo)
+    if ledger.stopped:
+        rep.budget_message = (
+            f"budget {cfg.budget:g} reached: {rep.counts['not reached (budget)']} sample(s) "
+            "kept their previous state. Rerun with a higher budget: finished rounds come from "
+            "the cache."
+        )
+    return rep.finish()
+
+
+def refine_models(settings: Settings) -> list[str]:
+    cfg = settings.llm
+    return [cfg.model] + ([cfg.refine_model] if cfg.refine_model not in (None, cfg.model) else [])
+
+
+def refine_samples(
+    samples: list[ParallelSample],
+    settings: Settings,
+    ledger: Ledger,
+    cache: ResponseCache | None,
+    validate: Validate | None = None,
+    *,
+    progress: Progress = _no_progress,
+    report: Callable[[str], None] = lambda _: None,
+    counts: Counter[str] | None = None,
+) -> list[ParallelSample]:
+    """The stage on samples in memory (the CLI and the pipeline both end here): every sample
+    back, in order; only ``refine`` ones change. No endpoint is started when none needs work."""
+    if not any(s.status == Status.refine for s in samples):
+        return list(samples)
+    check = validate or default_validator(settings)
+    task = RefineTask.from_config(settings.llm)
+    if cache is not None:
+        cache.check_prompt(task.prompt.name, task.prompt.sha256)
+    results = list(samples)
+    run_stage(
+        settings, ledger, cache,
+        lambda service: Refiner(task, service, check, refine_models(settings),
+                                settings.llm.refine_rounds, progress),
+        lambda r: (store_at(results, i, r.refine(s)) for i, s in enumerate(samples)),
+        report=report, counts=counts,
+    )
+    return results
