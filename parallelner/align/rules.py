@@ -1,0 +1,215 @@
+"""The validation rules: each a named function with the issue code(s) it raises and why.
+
+A rule reads the alignment context and adds findings; it never changes spans. ``RULES`` is the
+ordered registry the pipeline runs and the docs and tests enumerate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .boundaries import edge_function_word
+from .context import Context
+from .langid import check_language, script_of
+
+# Characters of text per unit of meaning, relative to English (measured on the gold corpora:
+# median zh/en length ratio 0.32, de/en 1.08-1.15, es/en and it/en 1.08).
+_DENSITY = {"zh": 0.32, "ja": 0.45, "ko": 0.5, "de": 1.1, "es": 1.08, "it": 1.08, "fr": 1.1,
+            "pt": 1.05, "nl": 1.1, "ru": 1.05}
+_FINAL = set(".!?。！？…;；:：")
+_TRAILERS = set("\"'”’»」』）)]】")
+_PAIRS = (("(", ")"), ("（", "）"), ("[", "]"), ("“", "”"), ("«", "»"), ("「", "」"), ("《", "》"))
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    codes: tuple[str, ...]
+    reason: str
+    check: Callable[[Context], None]
+
+
+def _spans(ctx: Context) -> list[tuple[int, int, int]]:
+    return sorted((p.start, p.end, i) for i, p in ctx.placed.items())
+
+
+def rule_label_multiset(ctx: Context) -> None:
+    """The tag labels the answer used should be the source's label multiset."""
+    tags = Counter(label for label in ctx.tag_labels if label)
+    # Entities the answer left untagged are reported by their own codes (entity_found_*,
+    # entity_missing); count them as present so this rule speaks only of wrong or extra tags.
+    tags.update(ctx.source_entities[i].label for i, p in ctx.placed.items() if p.how != "tag")
+    tags.update(ctx.source_entities[f.entity_index].label for f in ctx.findings
+                if f.code in ("entity_missing", "entity_ambiguous", "span_empty")
+                and f.entity_index is not None)
+    source = Counter(e.label for e in ctx.source_entities)
+    if ctx.tag_labels and tags != source:
+        ctx.add("label_multiset", f"tag labels {dict(tags)} differ from source labels {dict(source)}")
+
+
+def rule_overlap(ctx: Context) -> None:
+    """No two spans may overlap (NER spans are flat)."""
+    spans = _spans(ctx)
+    for (s1, e1, i1), (s2, e2, i2) in zip(spans, spans[1:]):
+        if s2 < e1:
+            ctx.add("span_overlap", f"{ctx.describe(i1)} and {ctx.describe(i2)} overlap", i2)
+            ctx.placed[i1].codes.append("span_overlap")
+
+
+def rule_token_boundaries(ctx: Context) -> None:
+    """A span must start and end on token boundaries (a cut word is a misplaced tag)."""
+    bounds = ctx.tokens.boundaries
+    for s, e, i in _spans(ctx):
+        if s not in bounds or e not in bounds:
+            ctx.add("span_token_boundary", f"{ctx.describe(i)}: {ctx.text[s:e]!r} cuts a token", i)
+
+
+def rule_edge_words(ctx: Context) -> None:
+    """A span starting/ending with a function word most likely swallowed a neighbour."""
+    for s, e, i in _spans(ctx):
+        word = edge_function_word(ctx.text, s, e, ctx.target_lang, ctx.source_surface(i))
+        if word:
+            ctx.add("span_edge_function_word", f"{ctx.describe(i)}: {ctx.text[s:e]!r} has "
+                    f"{word!r} at its edge", i)
+
+
+def _occurrences(text: str, needle: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
+    out, pos = [], text.find(needle)
+    while pos >= 0:
+        if pos in bounds and pos + len(needle) in bounds:
+            out.append((pos, pos + len(needle)))
+        pos = text.find(needle, pos + 1)
+    return out
+
+
+def rule_surface_evidence(ctx: Context) -> None:
+    """Where a source name reappears verbatim in the target, its span must be exactly there.
+
+    Catches swapped ids and tags that swallowed or lost a word, whenever the name is kept as is
+    (most person and place names between Latin-script languages). No verbatim occurrence: no
+    evidence either way, nothing is said.
+    """
+    bounds = ctx.tokens.boundaries
+    surfaces = {i: ctx.source_surface(i).strip() for i in range(len(ctx.source_entities))}
+    for i, p in ctx.placed.items():
+        surface = surfaces[i]
+        if sum(ch.isalpha() for ch in surface) < 2:
+            continue
+        occ = _occurrences(ctx.text, surface, bounds)
+        if not occ or (p.start, p.end) in occ:
+            continue
+        overlapping = [o for o in occ if o[0] < p.end and p.start < o[1]]
+        if overlapping:
+            ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span {ctx.text[p.start:p.end]!r} "
+                    f"and the verbatim name {surface!r} overlap but differ", i)
+            continue
+        owned = {(q.start, q.end) for j, q in ctx.placed.items() if j != i and surfaces[j] == surface}
+        if any(o not in owned for o in occ):
+            ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span is "
+                    f"{ctx.text[p.start:p.end]!r} but {surface!r} appears elsewhere", i)
+
+
+def rule_language(ctx: Context) -> None:
+    """The target must be in the requested language (script check, then detectors)."""
+    verdict = _language_verdict(ctx)
+    if verdict is None:
+        return
+    code, message = verdict
+    ctx.add(code, message)
+
+
+def _language_verdict(ctx: Context) -> tuple[str, str] | None:
+    result = check_language(ctx.text, ctx.target_lang, ctx.config.language_min_letters)
+    if result.verdict == "ok":
+        return None
+    if result.verdict == "wrong":
+        return "wrong_language", (f"target should be {ctx.target_lang}, looks like "
+                                  f"{result.detected} ({result.reason})")
+    if result.detected is None:
+        return None  # too short to judge: the other rules still apply
+    return "language_uncertain", f"target should be {ctx.target_lang}: {result.reason}"
+
+
+def _outside_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        out.append(text[pos:s])
+        pos = max(pos, e)
+    out.append(text[pos:])
+    return " ".join("".join(out).split()).casefold()
+
+
+def rule_untranslated(ctx: Context) -> None:
+    """The words outside the entities must not be the source's words (left untranslated)."""
+    src_rest = _outside_spans(ctx.source_text, [(e.start, e.end) for e in ctx.source_entities])
+    tgt_rest = _outside_spans(ctx.text, [(p.start, p.end) for p in ctx.placed.values()])
+    if sum(ch.isalpha() for ch in src_rest) < 4:
+        return  # nothing to translate outside the names
+    if ctx.source_text.strip() == ctx.text.strip() or fuzz.ratio(src_rest, tgt_rest) >= ctx.config.untranslated_similarity:
+        ctx.add("untranslated", "the target repeats the source instead of translating it")
+
+
+def rule_length_ratio(ctx: Context) -> None:
+    """Target length must be plausible for the language pair (catches cut or padded answers)."""
+    cfg = ctx.config
+    expected = _DENSITY.get(ctx.target_lang, 1.0) / _DENSITY.get(ctx.source_lang, 1.0)
+    src, tgt = len(ctx.source_text.strip()), len(ctx.text.strip())
+    low = src * expected * cfg.length_ratio_min - cfg.length_slack_chars
+    high = src * expected * cfg.length_ratio_max + cfg.length_slack_chars
+    if not low <= tgt <= high:
+        ctx.add("length_ratio", f"target has {tgt} characters for a {src}-character source "
+                f"(expected {max(0, int(low))}-{int(high)})")
+
+
+def _ends_final(text: str) -> bool:
+    text = text.rstrip()
+    while text and text[-1] in _TRAILERS:
+        text = text[:-1].rstrip()
+    return bool(text) and text[-1] in _FINAL
+
+
+def rule_truncated(ctx: Context) -> None:
+    """An answer cut off (max tokens, stream error) ends early: tag left open, no final stop,
+    an opened bracket or quote never closed."""
+    text = ctx.text.rstrip()
+    if ctx.parsed.unclosed_at_end:
+        ctx.add("truncated", "the last tag is never closed")
+        return
+    if _ends_final(ctx.source_text) and not _ends_final(text):
+        last = text[-1:] if text else ""
+        # A final letter/digit where the source had a full stop: cut mid-sentence.
+        if last and (last.isalnum() or script_of(last) is not None or last in ",、，-–—"):
+            ctx.add("truncated", f"the source ends a sentence, the target stops at {text[-20:]!r}")
+            return
+    for opening, closing in _PAIRS:
+        if text.count(opening) > text.count(closing) and \
+                ctx.source_text.count(opening) <= ctx.source_text.count(closing):
+            ctx.add("truncated", f"{opening!r} is opened and never closed")
+            return
+    straight = text.count('"')
+    if straight % 2 == 1 and ctx.source_text.count('"') % 2 == 0 and text.endswith(tuple('"')) is False \
+            and re.search(r'"[^"]*$', text):
+        ctx.add("truncated", "a quotation is opened and never closed")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("label_multiset", ("label_multiset",), "tag labels must be the source's label multiset",
+         rule_label_multiset),
+    Rule("no_overlap", ("span_overlap",), "NER spans are flat", rule_overlap),
+    Rule("token_boundaries", ("span_token_boundary",), "a cut token is a misplaced tag",
+         rule_token_boundaries),
+    Rule("edge_words", ("span_edge_function_word",), "entities do not start/end with function words",
+         rule_edge_words),
+    Rule("surface_evidence", ("span_surface_conflict",), "a verbatim name pins its span",
+         rule_surface_evidence),
+    Rule("language", ("wrong_language", "language_uncertain"), "target in the requested language",
+         rule_language),
+    Rule("untranslated", ("untranslated",), "target is not the source again", rule_untranslated),
+    Rule("length_ratio", ("length_ratio",), "length plausible for the pair", rule_length_ratio),
+    Rule("truncated", ("truncated",), "nothing cut off", rule_truncated),
+)
