@@ -14,6 +14,7 @@ from .. import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module; each defines register(app)
+    "parallelner.cli.align",
 )
 
 app = typer.Typer(
