@@ -44,9 +44,9 @@ class AlignConfig(_Section):
     review_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     fuzzy_cutoff: float = Field(default=88.0, ge=50.0, le=100.0)
     untranslated_similarity: float = Field(default=90.0, ge=50.0, le=100.0)
-    length_ratio_min: float = Field(default=0.4, gt=0.0)
+    length_ratio_min: float = Field(default=0.5, gt=0.0)
     length_ratio_max: float = Field(default=2.5, gt=0.0)
-    length_slack_chars: int = Field(default=12, ge=0)
+    length_slack_chars: int = Field(default=8, ge=0)
     language_min_letters: int = Field(default=20, ge=1)
     zh_segmenter: Literal["char", "jieba"] = "char"
     workers: int = Field(default=2, ge=1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,13 +46,15 @@ _CHATTER_PREFIX_RE = re.compile(
 )
 _CHATTER_LINE_RE = re.compile(
     r"^\s*(?:[(\[*_]*\s*)?(?:note|notes|explanation|here|sure|certainly|translation|"
-    r"i (?:have|kept|translated|preserved)|the (?:translation|entities)|注|说明|說明|备注|"
+    r"i (?:have|kept|translated|preserved)|the (?:translation|entit|tags?\b)|注|说明|說明|备注|"
     r"hinweis|nota|anmerkung)\b",
     re.IGNORECASE,
 )
 _LEFTOVER_RE = re.compile(r"[<＜]\s*/?\s*[^\W\d_][\w\-]{0,30}(?:\s[^<>]{0,40})?[>＞]|[\]］]\s?[{｛]\w+[}｝]")
 _EMPHASIS = "*_`"
 _QUOTE_PAIRS = {'"': '"', "“": "”", "„": "“", "«": "»", "「": "」", "『": "』", "'": "'", "‘": "’"}
+_QUOTE_CHARS = set(_QUOTE_PAIRS) | set(_QUOTE_PAIRS.values()) | set("»›‹‚")
+_END_PUNCT = ".!?。！？ "
 
 
 @dataclass(frozen=True)
@@ -166,19 +169,27 @@ def _strip_fence(text: str, out: ParsedAnswer) -> str:
     return text
 
 
+def _is_chatter(line: str) -> bool:
+    if _CHATTER_LINE_RE.match(line) or line.rstrip().endswith((":", "：")):
+        return True
+    return line.startswith(("(", "（")) and line.rstrip().endswith((")", "）"))
+
+
 def _pick_line(text: str, source: str, out: ParsedAnswer) -> str:
     """Keep the translation line when chatter lines come before or after it."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     if len(lines) <= 1 or "\n" in source.strip():
         return text.strip()
+    # "Translation: <the sentence>" on one line is a candidate, not chatter.
+    lines = [ln[m.end():].strip() if (m := _CHATTER_PREFIX_RE.match(ln)) and m.end() < len(ln)
+             else ln for ln in lines]
     tagged = [ln for ln in lines if _has_markers(ln)]
     if tagged:
         if len(tagged) > 1:
             out.note("markup_multiple_candidates", f"{len(tagged)} lines carry tags; the first was used")
-        if len(lines) > len(tagged):
-            out.note("markup_chatter", "text around the translation was removed")
+        out.note("markup_chatter", "text around the translation was removed")
         return tagged[0]
-    kept = [ln for ln in lines if not (_CHATTER_LINE_RE.match(ln) or ln.rstrip().endswith((":", "：")))]
+    kept = [ln for ln in lines if not _is_chatter(ln)]
     if len(kept) == 1:
         out.note("markup_chatter", "text around the translation was removed")
         return kept[0]
@@ -198,9 +209,9 @@ def _quoted(text: str, source: str) -> tuple[int, str]:
     """Return (characters to drop at each end, inner text) when quotes wrap the whole answer."""
     lead = 0
     src = source.strip()
+    if src[:1] in _QUOTE_CHARS and src.rstrip(_END_PUNCT)[-1:] in _QUOTE_CHARS:
+        return 0, text  # the source is a quotation itself: its translation keeps the quotes
     while len(text) >= 2 and _QUOTE_PAIRS.get(text[0]) == text[-1]:
-        if src[:1] == text[0] and src[-1:] == text[-1]:
-            break
         inner = text[1:-1]
         # Only an outer pair that encloses everything (not '"A" said "B"').
         if text[0] in inner or text[-1] in inner:
@@ -275,6 +286,10 @@ def _lex(text: str) -> list[Marker]:
     return kept
 
 
+def _is_punct(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("P")
+
+
 def _match(text: str, markers: list[Marker], out: ParsedAnswer) -> None:
     """Pair markers with a stack, build the clean text and the spans, record every defect."""
     pieces: list[str] = []
@@ -284,9 +299,17 @@ def _match(text: str, markers: list[Marker], out: ParsedAnswer) -> None:
     styles: set[str] = set()
     for m in markers:
         piece = text[pos : m.start]
+        after = text[m.end : m.end + 1]
+        if m.kind == "close" and piece[-1:].isspace() and not after.isalnum():
+            piece = piece.rstrip()  # "<X>Paris </X>, ..." -> "Paris, ..." (not "Paris ,")
+            out.note("markup_tag_whitespace", "spaces inside a tag were moved out of the span")
         pieces.append(piece)
         clean_len += len(piece)
         pos = m.end
+        if m.kind == "open" and after.isspace() and not text[m.start - 1 : m.start].isalnum():
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            out.note("markup_tag_whitespace", "spaces inside a tag were moved out of the span")
         styles.add(m.style)
         if not m.canonical:
             if _FULLWIDTH.intersection(m.raw):

@@ -22,8 +22,9 @@ def _label_findings(ctx: Context, index: int, tag: TaggedSpan, label: str | None
         ctx.add(code, f"tag {tag.label!r} read as {source_label}", index)
 
 
-def _place(ctx: Context, index: int, tag: TaggedSpan) -> None:
+def _place(ctx: Context, index: int, tag: TaggedSpan, label: str | None) -> None:
     ctx.placed[index] = Placed(index, tag.start, tag.end, "tag")
+    ctx.tag_labels.append(label)
 
 
 def assign_tags(ctx: Context) -> None:
@@ -34,7 +35,6 @@ def assign_tags(ctx: Context) -> None:
     no_id: list[tuple[TaggedSpan, str | None, str | None]] = []
     for tag in ctx.parsed.spans:
         label, code = canonical_label(tag.label, labels)
-        ctx.tag_labels.append(label)
         if tag.number is not None and 1 <= tag.number <= n:
             by_id[tag.number - 1].append((tag, label, code))
         elif tag.number is not None:
@@ -47,7 +47,7 @@ def assign_tags(ctx: Context) -> None:
     for index, tags in sorted(by_id.items()):
         source_label = ctx.source_entities[index].label
         chosen = next((t for t in tags if t[1] == source_label), tags[0])
-        _place(ctx, index, chosen[0])
+        _place(ctx, index, chosen[0], chosen[1])
         _label_findings(ctx, index, chosen[0], chosen[1], chosen[2])
         if len(tags) > 1:
             ctx.add("tag_id_duplicate", f"{len(tags)} tags carry id {index + 1}; the first "
@@ -76,7 +76,7 @@ def _assign_without_ids(ctx: Context, no_id: list[tuple[TaggedSpan, str | None, 
             for t, i in zip(tags, free)
         )
         for (tag, tag_label, code), index in zip(tags, free):
-            _place(ctx, index, tag)
+            _place(ctx, index, tag, tag_label)
             if unique or confirmed:
                 ctx.add("tag_id_missing", f"tag {tag.label!r} without id matched to "
                         f"{ctx.describe(index)}", index)

@@ -42,7 +42,7 @@ class Context:
     tokens: Tokens
     config: AlignConfig
     placed: dict[int, Placed] = field(default_factory=dict)
-    tag_labels: list[str | None] = field(default_factory=list)  # canonical label per tag
+    tag_labels: list[str | None] = field(default_factory=list)  # label of each kept tag
     findings: list[Finding] = field(default_factory=list)
 
     @property

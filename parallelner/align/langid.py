@@ -125,8 +125,6 @@ def check_language(text: str, lang: str, min_chars: int = 20) -> LanguageCheck:
         return LanguageCheck("ok" if ok else "wrong", lang if ok else dominant, "script")
     if profile.get(expected, 0) < 0.5 * letters:
         return LanguageCheck("wrong", dominant, f"mostly {dominant} script")
-    if letters < min_chars:
-        return LanguageCheck("uncertain", None, f"only {letters} letters")
     fast = _fast(text)
     if fast and fast[0][0] == lang:
         return LanguageCheck("ok", lang, f"fastText {fast[0][1]:.2f}")
@@ -134,6 +132,14 @@ def check_language(text: str, lang: str, min_chars: int = 20) -> LanguageCheck:
     if slow and slow[0][0] == lang:
         return LanguageCheck("ok", lang, "langdetect")
     fast_top = fast[0][0] if fast else None
+    if letters < min_chars:
+        # Short text: detectors err often; only both naming the same other language, neither
+        # giving ours a fair chance, counts as wrong.
+        agree = bool(slow) and fast_top == slow[0][0] and fast[0][1] >= 0.5
+        ours = any(code == lang and score >= 0.1 for code, score in fast + slow)
+        if agree and not ours:
+            return LanguageCheck("wrong", fast_top, f"fastText and langdetect say {fast_top}")
+        return LanguageCheck("uncertain", None, f"only {letters} letters")
     if slow and fast_top == slow[0][0]:
         return LanguageCheck("wrong", fast_top, f"fastText and langdetect say {fast_top}")
     in_top = any(code == lang and score >= 0.1 for code, score in fast + slow)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .boundaries import edge_function_word
+from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word
 from .context import Context
 from .langid import check_language, script_of
 
@@ -23,7 +23,17 @@ _DENSITY = {"zh": 0.32, "ja": 0.45, "ko": 0.5, "de": 1.1, "es": 1.08, "it": 1.08
             "pt": 1.05, "nl": 1.1, "ru": 1.05}
 _FINAL = set(".!?。！？…;；:：")
 _TRAILERS = set("\"'”’»」』）)]】")
-_PAIRS = (("(", ")"), ("（", "）"), ("[", "]"), ("“", "”"), ("«", "»"), ("「", "」"), ("《", "》"))
+# Brackets only: quote marks pair differently per language (de „…“, fr « … », de » … «).
+_PAIRS = (("(", ")"), ("（", "）"), ("[", "]"), ("「", "」"), ("《", "》"), ("【", "】"))
+
+
+_REFUSAL = re.compile(
+    r"\b(?:I'?m sorry|I am sorry|I apologi[sz]e|I can(?:not|'t) (?:help|assist|translate|provide)|"
+    r"I am unable|I'm unable|as an AI\b|(?:translation|text) (?:is )?not available)|"
+    r"抱歉|对不起|對不起|无法翻译|無法翻譯|作为一个?人工智能",
+    re.IGNORECASE,
+)
+_CASED = {"en", "de", "es", "it", "fr", "pt", "nl"}
 
 
 @dataclass(frozen=True)
@@ -64,9 +74,14 @@ def rule_overlap(ctx: Context) -> None:
 def rule_token_boundaries(ctx: Context) -> None:
     """A span must start and end on token boundaries (a cut word is a misplaced tag)."""
     bounds = ctx.tokens.boundaries
+    text = ctx.text
     for s, e, i in _spans(ctx):
-        if s not in bounds or e not in bounds:
-            ctx.add("span_token_boundary", f"{ctx.describe(i)}: {ctx.text[s:e]!r} cuts a token", i)
+        # A cut is a span edge inside a token *between two word characters*: spaCy keeps
+        # "9002." or "CRTC-Sitzungen" whole, yet an entity may end before the "." or "-".
+        cut = [pos for pos in (s, e) if pos not in bounds and 0 < pos < len(text)
+               and text[pos - 1].isalnum() and text[pos].isalnum()]
+        if cut:
+            ctx.add("span_token_boundary", f"{ctx.describe(i)}: {text[s:e]!r} cuts a token", i)
 
 
 def rule_edge_words(ctx: Context) -> None:
@@ -100,7 +115,9 @@ def rule_surface_evidence(ctx: Context) -> None:
         surface = surfaces[i]
         if sum(ch.isalpha() for ch in surface) < 2:
             continue
-        occ = _occurrences(ctx.text, surface, bounds)
+        others = [(q.start, q.end) for j, q in ctx.placed.items() if j != i]
+        occ = [o for o in _occurrences(ctx.text, surface, bounds)
+               if not any(a <= o[0] and o[1] <= b and (a, b) != o for a, b in others)]
         if not occ or (p.start, p.end) in occ:
             continue
         overlapping = [o for o in occ if o[0] < p.end and p.start < o[1]]
@@ -112,6 +129,32 @@ def rule_surface_evidence(ctx: Context) -> None:
         if any(o not in owned for o in occ):
             ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span is "
                     f"{ctx.text[p.start:p.end]!r} but {surface!r} appears elsewhere", i)
+
+
+def rule_refusal(ctx: Context) -> None:
+    """An apology or refusal instead of a translation."""
+    m = _REFUSAL.search(ctx.text)
+    if m and not _REFUSAL.search(ctx.source_text):
+        ctx.add("refusal", f"the answer reads as a refusal: {m.group(0)!r}")
+
+
+def rule_name_case(ctx: Context) -> None:
+    """In a cased target language a person or place name has a capital letter.
+
+    Measured on the gold corpora: every PER span and all but a handful of LOC spans
+    ("osteuropäischen") carry one, while lower-case ORG/MISC are common (it "commissione per…",
+    es "europeo"); so the rule speaks only of PER and LOC whose source surface has a capital.
+    """
+    if ctx.target_lang not in _CASED:
+        return
+    for s, e, i in _spans(ctx):
+        ent = ctx.source_entities[i]
+        if ent.label not in ("PER", "LOC"):
+            continue
+        surface = ctx.source_surface(i)
+        source_cased = any(c.isupper() for c in surface) or ctx.source_lang not in _CASED
+        if source_cased and not any(c.isupper() for c in ctx.text[s:e]):
+            ctx.add("span_name_case", f"{ctx.describe(i)}: {ctx.text[s:e]!r} has no capital letter", i)
 
 
 def rule_language(ctx: Context) -> None:
@@ -180,6 +223,12 @@ def rule_truncated(ctx: Context) -> None:
     if ctx.parsed.unclosed_at_end:
         ctx.add("truncated", "the last tag is never closed")
         return
+    last_word = text.rsplit(None, 1)[-1].casefold() if text.split() else ""
+    lang = ctx.target_lang
+    if last_word in ARTICLES.get(lang, ()) or last_word in FUNCTION_WORDS.get(lang, ()):
+        if not ctx.source_text.rstrip().casefold().endswith(last_word):
+            ctx.add("truncated", f"the target ends with {last_word!r}")
+            return
     if _ends_final(ctx.source_text) and not _ends_final(text):
         last = text[-1:] if text else ""
         # A final letter/digit where the source had a full stop: cut mid-sentence.
@@ -191,10 +240,6 @@ def rule_truncated(ctx: Context) -> None:
                 ctx.source_text.count(opening) <= ctx.source_text.count(closing):
             ctx.add("truncated", f"{opening!r} is opened and never closed")
             return
-    straight = text.count('"')
-    if straight % 2 == 1 and ctx.source_text.count('"') % 2 == 0 and text.endswith(tuple('"')) is False \
-            and re.search(r'"[^"]*$', text):
-        ctx.add("truncated", "a quotation is opened and never closed")
 
 
 RULES: tuple[Rule, ...] = (
@@ -207,6 +252,9 @@ RULES: tuple[Rule, ...] = (
          rule_edge_words),
     Rule("surface_evidence", ("span_surface_conflict",), "a verbatim name pins its span",
          rule_surface_evidence),
+    Rule("name_case", ("span_name_case",), "person/place names are capitalized in cased scripts",
+         rule_name_case),
+    Rule("refusal", ("refusal",), "an apology is not a translation", rule_refusal),
     Rule("language", ("wrong_language", "language_uncertain"), "target in the requested language",
          rule_language),
     Rule("untranslated", ("untranslated",), "target is not the source again", rule_untranslated),
