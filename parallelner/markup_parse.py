@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -213,8 +212,11 @@ def _quoted(text: str, source: str) -> tuple[int, str]:
         return 0, text  # the source is a quotation itself: its translation keeps the quotes
     while len(text) >= 2 and _QUOTE_PAIRS.get(text[0]) == text[-1]:
         inner = text[1:-1]
-        # Only an outer pair that encloses everything (not '"A" said "B"').
-        if text[0] in inner or text[-1] in inner:
+        # Only an outer pair that encloses everything (not '"A" said "B"'): inner quotes of the
+        # same kind must pair up among themselves.
+        if (text[0] == text[-1] and inner.count(text[0]) % 2) or (
+            text[0] != text[-1] and inner.count(text[0]) != inner.count(text[-1])
+        ):
             break
         stripped = inner.strip()
         lead += 1 + len(inner) - len(inner.lstrip())
@@ -286,8 +288,9 @@ def _lex(text: str) -> list[Marker]:
     return kept
 
 
-def _is_punct(ch: str) -> bool:
-    return unicodedata.category(ch).startswith("P")
+def _spaced_word(ch: str) -> bool:
+    """A letter/digit of a script that separates words by spaces (not Han, kana, Hangul)."""
+    return ch.isalnum() and not ("\u2e80" <= ch <= "\ud7ff" or "\uf900" <= ch <= "\ufaff")
 
 
 def _match(text: str, markers: list[Marker], out: ParsedAnswer) -> None:
@@ -300,13 +303,13 @@ def _match(text: str, markers: list[Marker], out: ParsedAnswer) -> None:
     for m in markers:
         piece = text[pos : m.start]
         after = text[m.end : m.end + 1]
-        if m.kind == "close" and piece[-1:].isspace() and not after.isalnum():
+        if m.kind == "close" and piece[-1:].isspace() and not _spaced_word(after):
             piece = piece.rstrip()  # "<X>Paris </X>, ..." -> "Paris, ..." (not "Paris ,")
             out.note("markup_tag_whitespace", "spaces inside a tag were moved out of the span")
         pieces.append(piece)
         clean_len += len(piece)
         pos = m.end
-        if m.kind == "open" and after.isspace() and not text[m.start - 1 : m.start].isalnum():
+        if m.kind == "open" and after.isspace() and not _spaced_word(text[m.start - 1 : m.start]):
             while pos < len(text) and text[pos].isspace():
                 pos += 1
             out.note("markup_tag_whitespace", "spaces inside a tag were moved out of the span")
