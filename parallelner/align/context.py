@@ -8,7 +8,7 @@ from typing import Literal
 from ..config import AlignConfig
 from ..markup_parse import ParsedAnswer
 from ..schema import EntitySpan
-from .tokens import Tokens
+from .tokens import Tokens, tokenize
 
 How = Literal["tag", "exact", "normalized", "fuzzy"]
 
@@ -39,15 +39,23 @@ class Context:
     source_text: str
     source_entities: list[EntitySpan]
     parsed: ParsedAnswer
-    tokens: Tokens
     config: AlignConfig
     placed: dict[int, Placed] = field(default_factory=dict)
     tag_labels: list[str | None] = field(default_factory=list)  # label of each kept tag
     findings: list[Finding] = field(default_factory=list)
 
+    _tokens: Tokens | None = None
+
     @property
     def text(self) -> str:
         return self.parsed.text
+
+    @property
+    def tokens(self) -> Tokens:
+        """Tokenized on first use: most samples never need it (it is the costliest step)."""
+        if self._tokens is None:
+            self._tokens = tokenize(self.parsed.text, self.target_lang, self.config.zh_segmenter)
+        return self._tokens
 
     def add(self, code: str, message: str, entity_index: int | None = None) -> None:
         self.findings.append(Finding(code, message, entity_index))

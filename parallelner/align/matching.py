@@ -14,7 +14,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from .tokens import Tokens
+from .tokens import Tokens, cuts_word
 
 Method = Literal["exact", "normalized", "fuzzy"]
 
@@ -69,7 +69,7 @@ def _all_occurrences(hay: str, needle: str) -> list[int]:
 
 def _on_boundaries(start: int, end: int, tokens: Tokens) -> bool:
     b = tokens.boundaries
-    return start in b and end in b
+    return (start in b or not cuts_word(tokens.text, start)) and (end in b or not cuts_word(tokens.text, end))
 
 
 def snap(start: int, end: int, tokens: Tokens) -> tuple[int, int] | None:

@@ -10,7 +10,6 @@ from .confidence import route, sample_confidence, span_confidence
 from .context import Context, Finding
 from .issues import code_info
 from .rules import RULES
-from .tokens import tokenize
 
 
 def _issues(findings: list[Finding]) -> list[Issue]:
@@ -44,7 +43,6 @@ def align_parsed(sample: ParallelSample, parsed: ParsedAnswer, config: AlignConf
         source_text=sample.source_text,
         source_entities=list(sample.source_entities),
         parsed=parsed,
-        tokens=tokenize(parsed.text, sample.target_lang, config.zh_segmenter),
         config=config,
     )
     for code, messages in parsed.codes.items():

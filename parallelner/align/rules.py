@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word
 from .context import Context
 from .langid import check_language, script_of
+from .tokens import on_boundaries
 
 # Characters of text per unit of meaning, relative to English (measured on the gold corpora:
 # median zh/en length ratio 0.32, de/en 1.08-1.15, es/en and it/en 1.08).
@@ -50,6 +51,8 @@ def _spans(ctx: Context) -> list[tuple[int, int, int]]:
 
 def rule_label_multiset(ctx: Context) -> None:
     """The tag labels the answer used should be the source's label multiset."""
+    if not ctx.tag_labels:
+        return
     tags = Counter(label for label in ctx.tag_labels if label)
     # Entities the answer left untagged are reported by their own codes (entity_found_*,
     # entity_missing); count them as present so this rule speaks only of wrong or extra tags.
@@ -73,14 +76,12 @@ def rule_overlap(ctx: Context) -> None:
 
 def rule_token_boundaries(ctx: Context) -> None:
     """A span must start and end on token boundaries (a cut word is a misplaced tag)."""
-    bounds = ctx.tokens.boundaries
     text = ctx.text
     for s, e, i in _spans(ctx):
         # A cut is a span edge inside a token *between two word characters*: spaCy keeps
         # "9002." or "CRTC-Sitzungen" whole, yet an entity may end before the "." or "-".
-        cut = [pos for pos in (s, e) if pos not in bounds and 0 < pos < len(text)
-               and text[pos - 1].isalnum() and text[pos].isalnum()]
-        if cut:
+        # Only such edges need the tokenizer (the costliest step), so most samples skip it.
+        if not on_boundaries(s, e, text, ctx.target_lang, ctx.config.zh_segmenter):
             ctx.add("span_token_boundary", f"{ctx.describe(i)}: {text[s:e]!r} cuts a token", i)
 
 
@@ -93,11 +94,12 @@ def rule_edge_words(ctx: Context) -> None:
                     f"{word!r} at its edge", i)
 
 
-def _occurrences(text: str, needle: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
-    out, pos = [], text.find(needle)
+def _occurrences(ctx: Context, needle: str) -> list[tuple[int, int]]:
+    text, out, pos = ctx.text, [], ctx.text.find(needle)
     while pos >= 0:
-        if pos in bounds and pos + len(needle) in bounds:
-            out.append((pos, pos + len(needle)))
+        end = pos + len(needle)
+        if on_boundaries(pos, end, text, ctx.target_lang, ctx.config.zh_segmenter):
+            out.append((pos, end))
         pos = text.find(needle, pos + 1)
     return out
 
@@ -109,14 +111,13 @@ def rule_surface_evidence(ctx: Context) -> None:
     (most person and place names between Latin-script languages). No verbatim occurrence: no
     evidence either way, nothing is said.
     """
-    bounds = ctx.tokens.boundaries
     surfaces = {i: ctx.source_surface(i).strip() for i in range(len(ctx.source_entities))}
     for i, p in ctx.placed.items():
         surface = surfaces[i]
-        if sum(ch.isalpha() for ch in surface) < 2:
+        if sum(ch.isalpha() for ch in surface) < 2 or surface not in ctx.text:
             continue
         others = [(q.start, q.end) for j, q in ctx.placed.items() if j != i]
-        occ = [o for o in _occurrences(ctx.text, surface, bounds)
+        occ = [o for o in _occurrences(ctx, surface)
                if not any(a <= o[0] and o[1] <= b and (a, b) != o for a, b in others)]
         if not occ or (p.start, p.end) in occ:
             continue
@@ -188,7 +189,13 @@ def rule_span_extent(ctx: Context) -> None:
 
 
 def rule_language(ctx: Context) -> None:
-    """The target must be in the requested language (script check, then detectors)."""
+    """The target must be in the requested language (script check, then detectors).
+
+    Skipped when the target was already found untranslated (it is the source language, and the
+    second detector would cost milliseconds to say so).
+    """
+    if any(f.code == "untranslated" for f in ctx.findings):
+        return
     verdict = _language_verdict(ctx)
     if verdict is None:
         return
@@ -221,7 +228,7 @@ def rule_untranslated(ctx: Context) -> None:
     """The words outside the entities must not be the source's words (left untranslated)."""
     src_rest = _outside_spans(ctx.source_text, [(e.start, e.end) for e in ctx.source_entities])
     tgt_rest = _outside_spans(ctx.text, [(p.start, p.end) for p in ctx.placed.values()])
-    if sum(ch.isalpha() for ch in src_rest) < 4:
+    if sum(map(str.isalpha, src_rest)) < 4:
         return  # nothing to translate outside the names
     if ctx.source_text.strip() == ctx.text.strip() or fuzz.ratio(src_rest, tgt_rest) >= ctx.config.untranslated_similarity:
         ctx.add("untranslated", "the target repeats the source instead of translating it")
@@ -287,9 +294,9 @@ RULES: tuple[Rule, ...] = (
     Rule("span_extent", ("span_extent",), "a span covers the whole name and only the name",
          rule_span_extent),
     Rule("refusal", ("refusal",), "an apology is not a translation", rule_refusal),
+    Rule("untranslated", ("untranslated",), "target is not the source again", rule_untranslated),
     Rule("language", ("wrong_language", "language_uncertain"), "target in the requested language",
          rule_language),
-    Rule("untranslated", ("untranslated",), "target is not the source again", rule_untranslated),
     Rule("length_ratio", ("length_ratio",), "length plausible for the pair", rule_length_ratio),
     Rule("truncated", ("truncated",), "nothing cut off", rule_truncated),
 )

@@ -10,6 +10,7 @@ tokenizers and language model once) and written back in submission order.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import time
@@ -154,6 +155,30 @@ def _chunks(path: Path, size: int) -> Iterator[tuple[list[Line], int]]:
         yield chunk, done
 
 
+_LANG_PAIR = re.compile(r'"source_lang"\s*:\s*"([a-z]{2})".*?"target_lang"\s*:\s*"([a-z]{2})"')
+
+
+def _langs(chunk: list[Line]) -> set[tuple[str, str]]:
+    """(target, source) language pairs seen in a chunk, read cheaply for the warm-up."""
+    out = set()
+    for _, raw, _ in chunk:
+        m = _LANG_PAIR.search(raw)
+        if m:
+            out.add((m.group(2), m.group(1)))
+    return out
+
+
+def warm_up(config: AlignConfig, pairs: set[tuple[str, str]]) -> None:
+    """Load tokenizers and language detectors once (before forking workers)."""
+    from .langid import _fast_detector, _langdetect_factory
+    from .tokens import tokenizer
+
+    _fast_detector()
+    _langdetect_factory()
+    for target, _source in pairs:
+        tokenizer(target, config.zh_segmenter)
+
+
 def align_file(
     input_path: str | Path,
     output_path: str | Path,
@@ -201,7 +226,11 @@ def align_file(
 def _parallel(fh, head, chunks, config: AlignConfig, emit) -> None:
     """Align chunks in worker processes, at most 2 x workers in flight, written in order."""
     pending: deque[tuple[Future[list[Outcome]], int]] = deque()
-    with ProcessPoolExecutor(max_workers=config.workers) as pool:
+    # Warm the models in the parent, then fork: workers inherit them instead of each loading
+    # spaCy, fastText and langdetect again (seconds per worker).
+    warm_up(config, {(lang, src) for chunk, _ in head for lang, src in _langs(chunk)})
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=config.workers, mp_context=context) as pool:
         def submit(item: tuple[list[Line], int]) -> None:
             chunk, done = item
             pending.append((pool.submit(_align_chunk, chunk, config), done))
