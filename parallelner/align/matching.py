@@ -122,10 +122,27 @@ def find_entity(
         return None
     s = mapping[min(result.dest_start, len(mapping) - 1)]
     e = mapping[min(result.dest_end, len(mapping)) - 1] + 1
-    snapped = snap(s, e, tokens)
-    if snapped is None or not _free(*snapped, taken):
+    best = _best_snap(norm_surface, s, e, tokens, taken)
+    if best is None or best[0] < fuzzy_cutoff:
         return None
-    score = fuzz.ratio(norm_surface, normalize(text[snapped[0] : snapped[1]])[0])
-    if score < fuzzy_cutoff:
+    return Match(best[1], best[2], "fuzzy", best[0], 1)
+
+
+def _best_snap(norm_surface: str, start: int, end: int, tokens: Tokens,
+               taken: list[tuple[int, int]]) -> tuple[float, int, int] | None:
+    """Re-score the window grown to whole tokens, and with a partly covered edge token dropped
+    (the window may have taken a letter of a neighbour): the best whole-token window wins."""
+    covered = tokens.covering(start, end)
+    if not covered:
         return None
-    return Match(snapped[0], snapped[1], "fuzzy", float(score), 1)
+    best: tuple[float, int, int] | None = None
+    first, last = covered[0], covered[-1]
+    for a in {first, min(first + 1, last)}:
+        for b in {last, max(last - 1, a)}:
+            s, e = tokens.starts[a], tokens.ends[b]
+            if not _free(s, e, taken):
+                continue
+            score = float(fuzz.ratio(norm_surface, normalize(tokens.text[s:e])[0]))
+            if best is None or score > best[0]:
+                best = (score, s, e)
+    return best
