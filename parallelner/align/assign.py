@@ -3,6 +3,7 @@ their boundaries, and search the target for source entities the answer left unta
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from ..markup_parse import TaggedSpan
@@ -123,3 +124,27 @@ def search_untagged(ctx: Context) -> None:
         found = ctx.text[match.start : match.end]
         ctx.add(f"entity_found_{match.method}", f"{ctx.describe(index)} was not tagged; found "
                 f"{found!r} ({match.method}, score {match.score:.0f})", index)
+        glued = _name_continues(ctx.text, match.start, match.end)
+        ent = ctx.source_entities[index]
+        if glued and not glued.startswith("-") and (
+            ctx.target_lang != "en"  # de capitalizes nouns, es/it titles ("Comisario Monti")
+            or _name_continues(ctx.source_text, ent.start, ent.end)  # same in the source
+        ):
+            glued = None
+        if glued:
+            ctx.add("entity_found_partial", f"{ctx.describe(index)}: the found {found!r} may be part "
+                    f"of a longer name ({glued!r})", index)
+
+
+def _name_continues(text: str, start: int, end: int) -> str | None:
+    """What makes a found name look like part of a longer one: a hyphen compound ("EU-Recht"),
+    a capitalized neighbour ("Martin Winterkorn", "CNN Style") that does not open a sentence."""
+    if re.match(r"[-‐]\w", text[end : end + 2]) or re.search(r"\w[-‐]$", text[max(0, start - 2) : start]):
+        return "-" + text[max(0, start - 12) : end + 12].strip()
+    after = re.match(r" (\w+)", text[end:])
+    if after and after.group(1)[:1].isupper():
+        return f"{text[start:end]} {after.group(1)}"
+    before = re.search(r"([^\s.!?:;])\s+(\w+) $", text[:start])
+    if before and before.group(2)[:1].isupper():
+        return f"{before.group(2)} {text[start:end]}"
+    return None

@@ -72,6 +72,7 @@ CODES: dict[str, Code] = {
         Code("span_article_trimmed", _N, 0.02, "a leading article/determiner was trimmed", True),
         # --- untagged entities found by search (matching) --------------------------------------
         Code("entity_found_exact", _N, 0.0, "an untagged entity was found verbatim (unique)", True),
+        Code("entity_found_partial", _V, 0.2, "a found name may be part of a longer name", True),
         Code("entity_found_normalized", _V, 0.0, "an untagged entity was found after normalizing", True),
         Code("entity_found_fuzzy", _F, 0.0, "an untagged entity was found only fuzzily", True),
         Code("entity_missing", _F, 0.5, "a source entity is not tagged nor found in the target", True),

@@ -118,3 +118,9 @@ def test_untagged_entity_found_after_normalizing_needs_a_person(config):
     out = align_sample(sample(src, [("Jose Maria Aznar", "PER")], "Wir trafen heute José María Aznar."), config)
     assert "entity_found_normalized" in {i.code for i in out.issues}
     assert out.status is Status.review and out.target_text[out.target_entities[0].start:] .startswith("José")
+
+
+def test_found_name_glued_into_a_compound_is_not_accepted(config):
+    src = "We discuss EU law."
+    out = align_sample(sample(src, [("EU", "ORG")], "Wir diskutieren über EU-Recht."), config)
+    assert "entity_found_partial" in {i.code for i in out.issues} and out.status is Status.review
