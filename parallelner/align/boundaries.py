@@ -11,6 +11,7 @@ spaCy's stop-word lists also hold content words ("grossen", "secondo") that do e
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -39,9 +40,11 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "es": frozenset("de en a por para con sin sobre y o pero que como es fue son está".split()),
     "it": frozenset("di in a da per con su tra fra e o ma che come è era sono".split()),
     "fr": frozenset("de en à par pour avec sans sur et ou mais que comme est".split()),
-    "zh": frozenset("的 了 在 和 与 與 及 是 被 把 对 對 将 將".split()),
+    # Only particles that never end (的, 了) or start (在, 被, 把) a name: 及, 和, 与 do ("埃及").
+    "zh": frozenset("的 了 在 被 把".split()),
 }
 
+_ORDINAL = re.compile(r"(?:^|\s)(?:[IVXLC]+|\d+)$")
 _OPENING = set("([{«‹“‘„\"'¿¡「『《〈（【")
 _CLOSING = set(")]}»›”’\"'.,;:!?、，。；：！？」』》〉）】")
 
@@ -112,6 +115,8 @@ def trim_span(
         s, e = _strip_ws(text, s, e)
     while e > s + 1 and _is_punct(text[e - 1]) and not (src and src[-1] == text[e - 1]):
         if text[e - 1] == "." and "." in text[s : e - 1]:  # an abbreviation: "EE.UU.", "U.S."
+            break
+        if text[e - 1] == "." and _ORDINAL.search(text[s : e - 1]):  # "Amyntas I.", "Ludwig 14."
             break
         e -= 1
         codes.append("span_punct_trimmed")

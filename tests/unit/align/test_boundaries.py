@@ -45,3 +45,12 @@ def test_untouched_span_has_no_code():
 def test_edge_function_words(text, span, lang, expected):
     s = text.index(span)
     assert edge_function_word(text, s, s + len(span), lang, "X") == expected
+
+
+def test_ordinal_period_of_a_regnal_name_is_kept():
+    assert trim("König Amyntas I. regierte.", "Amyntas I.", "Amyntas I")[0] == "Amyntas I."
+
+
+def test_chinese_name_ending_in_a_common_character_is_not_an_edge_word():
+    text = "返回埃及。"
+    assert edge_function_word(text, 2, 4, "zh", "Egypt") is None
