@@ -6,6 +6,9 @@ answers (mostly clean, some with chatter, missing ids, untagged names, untransla
 wrong language), runs the real command in a subprocess, and samples the resident memory of the
 whole process tree (parent + workers) every 50 ms.
 
+CPU seconds of the command are reported too: other jobs on a shared 2-core machine slow the wall
+clock, the CPU time per sample does not depend on them.
+
 Run:  PYTHONPATH=. python benchmarks/align_speed.py [--samples 100000] [--also 20000]
 """
 
@@ -15,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -53,10 +57,11 @@ def write_input(path: Path, n: int, seed: int = 7) -> None:
             }, ensure_ascii=False) + "\n")
 
 
-def run(path: Path, out: Path, workers: int) -> tuple[float, float, str]:
+def run(path: Path, out: Path, workers: int) -> tuple[float, float, float, str]:
     cmd = [sys.executable, "-m", "parallelner", "align", str(path), "--output", str(out),
            "--workers", str(workers)]
     env = dict(os.environ, COLUMNS="100")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     parent = psutil.Process(proc.pid)
@@ -70,10 +75,12 @@ def run(path: Path, out: Path, workers: int) -> tuple[float, float, str]:
             pass
         time.sleep(0.05)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     stdout = proc.stdout.read() if proc.stdout else ""
     if proc.returncode != 0:
         raise SystemExit(f"parallelner align failed ({proc.returncode}):\n{stdout}")
-    return seconds, peak / 2**20, stdout
+    return seconds, peak / 2**20, cpu, stdout
 
 
 def main() -> None:
@@ -86,12 +93,15 @@ def main() -> None:
         for n in [x for x in (args.also, args.samples) if x]:
             src, dst = Path(tmp) / f"in-{n}.jsonl", Path(tmp) / f"out-{n}.jsonl"
             write_input(src, n)
-            seconds, peak_mb, stdout = run(src, dst, args.workers)
+            load = os.getloadavg()[0]
+            seconds, peak_mb, cpu, stdout = run(src, dst, args.workers)
             lines = sum(1 for _ in dst.open(encoding="utf-8"))
             assert lines == n, f"{lines} output records for {n} inputs"
             print(f"{n:>7} samples: {seconds:6.1f} s wall (incl. start-up) = {n / seconds:,.0f} samples/s; "
-                  f"peak RSS of the process tree {peak_mb:,.0f} MiB; input "
-                  f"{src.stat().st_size / 2**20:,.0f} MiB")
+                  f"{cpu:.1f} CPU-s in the command ({cpu / n * 1e6:.0f} µs/sample, i.e. "
+                  f"{n / (cpu / args.workers):,.0f}/s on {args.workers} free cores); peak RSS of the "
+                  f"process tree {peak_mb:,.0f} MiB; input {src.stat().st_size / 2**20:,.0f} MiB; "
+                  f"load average before {load:.2f}")
         print("\nsummary table of the last run:\n" + stdout)
     print(f"Rerun: PYTHONPATH=. python benchmarks/align_speed.py --samples {args.samples} "
           f"--also {args.also} --workers {args.workers}   ({os.cpu_count()} cores here)")

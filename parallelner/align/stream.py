@@ -15,7 +15,7 @@ import os
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +55,13 @@ class AlignSummary:
     @property
     def rate(self) -> float:
         return self.records / self.seconds if self.seconds else 0.0
+
+    def merge(self, other: AlignSummary) -> None:
+        self.records += other.records
+        self.by_status.update(other.by_status)
+        self.by_code.update(other.by_code)
+        self.invalid_count += other.invalid_count
+        self.invalid.extend(other.invalid[: max(0, 100 - len(self.invalid))])
 
     def add(self, outcome: Outcome) -> None:
         self.records += 1
@@ -121,62 +128,67 @@ def align_line(number: int, raw: str, config: AlignConfig) -> Outcome:
     return Outcome(number, result.model_dump_json(), status, codes)
 
 
-Line = tuple[int, str, str | None]  # (line number, text, decoding error)
+@dataclass(frozen=True)
+class Chunk:
+    """A run of input lines by byte offsets: workers read it themselves, so the parent process
+    only finds line ends and writes results (it would otherwise cost as much as a worker)."""
+
+    start: int
+    end: int
+    first_line: int
 
 
-def _align_chunk(chunk: list[Line], config: AlignConfig) -> list[Outcome]:
-    out = []
-    for number, raw, error in chunk:
-        if error is None:
-            out.append(align_line(number, raw, config))
-        else:
-            record = rejected_record(number, raw, error)
-            out.append(Outcome(number, record.model_dump_json(), "rejected", ("invalid_record",), error))
-    return out
-
-
-def _chunks(path: Path, size: int) -> Iterator[tuple[list[Line], int]]:
-    """Yield (chunk of lines, bytes read so far); blank lines are skipped, not counted."""
-    chunk: list[Line] = []
-    done = 0
+def _chunks(path: Path, size: int) -> Iterator[Chunk]:
+    """Split the file into chunks of ``size`` lines (byte offsets and first line number)."""
+    start = pos = 0
+    first = number = 1
     with path.open("rb") as fh:
-        for number, raw_bytes in enumerate(fh, start=1):
-            done += len(raw_bytes)
-            try:
-                raw, error = raw_bytes.decode("utf-8"), None
-            except UnicodeDecodeError as exc:
-                raw, error = raw_bytes.decode("utf-8", "replace"), f"not UTF-8: {exc}"
-            if raw.strip():
-                chunk.append((number, raw, error))
-            if len(chunk) >= size:
-                yield chunk, done
-                chunk = []
-    if chunk:
-        yield chunk, done
+        for raw in fh:
+            pos += len(raw)
+            if number - first + 1 >= size:
+                yield Chunk(start, pos, first)
+                start, first = pos, number + 1
+            number += 1
+    if pos > start:
+        yield Chunk(start, pos, first)
 
 
-_LANG_PAIR = re.compile(r'"source_lang"\s*:\s*"([a-z]{2})".*?"target_lang"\s*:\s*"([a-z]{2})"')
+@dataclass
+class ChunkResult:
+    text: str  # the output lines, each ending with a newline
+    summary: AlignSummary
+    end: int  # input bytes done after this chunk
 
 
-def _langs(chunk: list[Line]) -> set[tuple[str, str]]:
-    """(target, source) language pairs seen in a chunk, read cheaply for the warm-up."""
-    out = set()
-    for _, raw, _ in chunk:
-        m = _LANG_PAIR.search(raw)
-        if m:
-            out.add((m.group(2), m.group(1)))
-    return out
+def align_chunk(path: str, chunk: Chunk, config: AlignConfig) -> ChunkResult:
+    """Align one chunk of the file (runs in a worker process or inline)."""
+    with open(path, "rb") as fh:
+        fh.seek(chunk.start)
+        data = fh.read(chunk.end - chunk.start)
+    summary = AlignSummary()
+    out: list[str] = []
+    for offset, raw_bytes in enumerate(data.split(b"\n")):
+        if not raw_bytes.strip():
+            continue
+        number = chunk.first_line + offset
+        try:
+            outcome = align_line(number, raw_bytes.decode("utf-8"), config)
+        except UnicodeDecodeError as exc:
+            error = f"not UTF-8: {exc}"
+            raw = raw_bytes.decode("utf-8", "replace")
+            record = rejected_record(number, raw, error)
+            outcome = Outcome(number, record.model_dump_json(), "rejected", ("invalid_record",), error)
+        out.append(outcome.json)
+        summary.add(outcome)
+    return ChunkResult("".join(line + "\n" for line in out), summary, chunk.end)
 
 
-def warm_up(config: AlignConfig, pairs: set[tuple[str, str]]) -> None:
-    """Load tokenizers and language detectors once (before forking workers)."""
+def warm_up() -> None:
+    """Load the language detectors once (before forking workers, which inherit them)."""
     from .langid import _fast_detector, _langdetect_factory
-    from .tokens import tokenizer
 
     _fast_detector()
     _langdetect_factory()
-    for target, _source in pairs:
-        tokenizer(target, config.zh_segmenter)
 
 
 def align_file(
@@ -196,26 +208,20 @@ def align_file(
     summary = AlignSummary()
     started = time.perf_counter()
 
-    def emit(fh, outcomes: list[Outcome], done: int) -> None:
-        for outcome in outcomes:
-            fh.write(outcome.json)
-            fh.write("\n")
-            summary.add(outcome)
+    def emit(fh, result: ChunkResult) -> None:
+        fh.write(result.text)
+        summary.merge(result.summary)
         if progress:
-            progress(summary.records, done)
+            progress(summary.records, result.end)
 
     with tmp.open("w", encoding="utf-8") as fh:
         chunks = _chunks(src, config.chunk_size)
-        first = next(chunks, None)
-        if first is not None:
-            second = next(chunks, None)
-            if config.workers <= 1 or second is None:
-                for chunk, done in (c for c in (first, second) if c is not None):
-                    emit(fh, _align_chunk(chunk, config), done)
-                for chunk, done in chunks:
-                    emit(fh, _align_chunk(chunk, config), done)
-            else:
-                _parallel(fh, [first, second], chunks, config, emit)
+        head = [c for c in (next(chunks, None), next(chunks, None)) if c is not None]
+        if config.workers <= 1 or len(head) < 2:
+            for chunk in [*head, *chunks]:
+                emit(fh, align_chunk(str(src), chunk, config))
+        else:
+            _parallel(fh, str(src), [*head, *chunks], config, emit)
         fh.flush()
         os.fsync(fh.fileno())
     tmp.replace(dst)
@@ -223,25 +229,16 @@ def align_file(
     return summary
 
 
-def _parallel(fh, head, chunks, config: AlignConfig, emit) -> None:
+def _parallel(fh, path: str, chunks: Iterable[Chunk], config: AlignConfig, emit) -> None:
     """Align chunks in worker processes, at most 2 x workers in flight, written in order."""
-    pending: deque[tuple[Future[list[Outcome]], int]] = deque()
-    # Warm the models in the parent, then fork: workers inherit them instead of each loading
-    # spaCy, fastText and langdetect again (seconds per worker).
-    warm_up(config, {(lang, src) for chunk, _ in head for lang, src in _langs(chunk)})
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    pending: deque[Future[ChunkResult]] = deque()
+    warm_up()  # then fork: workers inherit the loaded models instead of loading them again
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork") if "fork" in methods else None
     with ProcessPoolExecutor(max_workers=config.workers, mp_context=context) as pool:
-        def submit(item: tuple[list[Line], int]) -> None:
-            chunk, done = item
-            pending.append((pool.submit(_align_chunk, chunk, config), done))
-
-        for item in head:
-            submit(item)
-        for item in chunks:
+        for chunk in chunks:
             if len(pending) >= 2 * config.workers:
-                future, done = pending.popleft()
-                emit(fh, future.result(), done)
-            submit(item)
+                emit(fh, pending.popleft().result())
+            pending.append(pool.submit(align_chunk, path, chunk, config))
         while pending:
-            future, done = pending.popleft()
-            emit(fh, future.result(), done)
+            emit(fh, pending.popleft().result())
