@@ -183,12 +183,23 @@ def align_chunk(path: str, chunk: Chunk, config: AlignConfig) -> ChunkResult:
     return ChunkResult("".join(line + "\n" for line in out), summary, chunk.end)
 
 
-def warm_up() -> None:
-    """Load the language detectors once (before forking workers, which inherit them)."""
+_TARGET_LANG = re.compile(rb'"target_lang"\s*:\s*"([a-z]{2})"')
+
+
+def warm_up(path: Path | None = None, config: AlignConfig | None = None) -> None:
+    """Load the language detectors, and the tokenizers of the target languages met in the first
+    lines, once (before forking workers, which then inherit them instead of loading their own)."""
     from .langid import _fast_detector, _langdetect_factory
+    from .tokens import tokenizer
 
     _fast_detector()
     _langdetect_factory()
+    if path is None or config is None:
+        return
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+    for lang in sorted({m.group(1).decode() for m in _TARGET_LANG.finditer(head)}):
+        tokenizer(lang, config.zh_segmenter)
 
 
 def align_file(
@@ -232,7 +243,7 @@ def align_file(
 def _parallel(fh, path: str, chunks: Iterable[Chunk], config: AlignConfig, emit) -> None:
     """Align chunks in worker processes, at most 2 x workers in flight, written in order."""
     pending: deque[Future[ChunkResult]] = deque()
-    warm_up()  # then fork: workers inherit the loaded models instead of loading them again
+    warm_up(Path(path), config)  # then fork: workers inherit the loaded models
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork") if "fork" in methods else None
     with ProcessPoolExecutor(max_workers=config.workers, mp_context=context) as pool:
