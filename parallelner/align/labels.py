@@ -39,11 +39,21 @@ for _label, _names in _TRANSLATED.items():
         _LOOKUP[_fold(_n)] = (_label, "tag_label_translated")
 
 
+def _group(name: str) -> tuple[str, str] | None:
+    """(coarse label, code) of a name: PER/LOC/ORG/MISC themselves, or a synonym/translation."""
+    folded = _fold(name)
+    if folded.upper() in _SYNONYMS:
+        return folded.upper(), "tag_label_case"
+    return _LOOKUP.get(folded)
+
+
 def canonical_label(name: str | None, labels: Iterable[str]) -> tuple[str | None, str | None]:
     """Return (source label, issue code or None) for a tag name, given the sample's labels.
 
-    Exact match: no code. Differs only in case: ``tag_label_case``. A known synonym or translation
-    of one of ``labels``: ``tag_label_synonym`` / ``tag_label_translated``. Else (None, None).
+    Exact match: no code. Differs only in case: ``tag_label_case``. A synonym or translation of
+    one of ``labels`` (also across label schemes: tag ``PER`` for a ``PERSON`` entity):
+    ``tag_label_synonym`` / ``tag_label_translated``. A known label that the sample does not use
+    is returned as is (it can only be a changed label); anything else: (None, None).
     """
     if not name:
         return None, None
@@ -54,14 +64,11 @@ def canonical_label(name: str | None, labels: Iterable[str]) -> tuple[str | None
     for label in known:
         if _fold(label) == folded:
             return label, "tag_label_case"
-    hit = _LOOKUP.get(folded)
-    if hit and hit[0] in known:
-        return hit
-    # A synonym of a label not among this sample's labels still names that label (it can only
-    # be a changed label); report it under the canonical name so the change is visible.
-    if hit:
-        return hit[0], hit[1]
-    upper = name.upper()
-    if upper in _SYNONYMS:
-        return upper, "tag_label_case"
-    return None, None
+    group = _group(name)
+    if group is None:
+        return None, None
+    same = [label for label in known if (_group(label) or ("", ""))[0] == group[0]]
+    if len(same) == 1:
+        code = group[1] if group[1] != "tag_label_case" else "tag_label_synonym"
+        return same[0], code
+    return group[0], group[1]

@@ -54,3 +54,11 @@ def test_many_small_tolerances_add_up_to_review(config):
     out = align_sample(sample(OBAMA, OBAMA_ENTS, answer), config)
     assert [(t.source_index) for t in out.target_entities] == [0, 1, 2]
     assert out.confidence < config.accept_threshold and out.status is Status.review
+
+
+def test_config_refuses_inverted_thresholds():
+    from parallelner.config import load_settings
+    from parallelner.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        load_settings(overrides={"align": {"accept_threshold": 0.4, "review_threshold": 0.6}})
