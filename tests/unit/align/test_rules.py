@@ -89,3 +89,25 @@ def test_repeated_name_owned_by_another_span_is_no_conflict(config):
                               '<PER id="1">Trumps</PER> Ehefrau, <PER id="2">Melania Trump</PER>, sprach.'),
                        config)
     assert "span_surface_conflict" not in codes(out) and out.status.value == "accepted"
+
+
+def test_one_word_org_on_a_lower_case_word_is_flagged(config):
+    src = "The Commission rejected the proposal."
+    out = align_sample(sample(src, [("Commission", "ORG")],
+                              'La Comisión <ORG id="1">rechazó</ORG> la propuesta.', target_lang="es"), config)
+    assert "span_name_case" in codes(out)
+
+
+def test_person_span_with_a_lower_case_edge_word_is_flagged(config):
+    src = "Angela Merkel spoke."
+    out = align_sample(sample(src, [("Angela Merkel", "PER")],
+                              '<PER id="1">Angela Merkel habló</PER> ayer.', target_lang="es"), config)
+    assert "span_name_case" in codes(out)
+
+
+def test_english_span_that_lost_a_capitalized_word_after_it(config):
+    src = "美國總統訪問了巴黎。"
+    out = align_sample(sample(src, [("美國", "LOC"), ("巴黎", "LOC")],
+                              'The president of the <LOC id="1">United</LOC> States visited '
+                              '<LOC id="2">Paris</LOC>.', source_lang="zh", target_lang="en"), config)
+    assert "span_extent" in codes(out)
