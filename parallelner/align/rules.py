@@ -35,6 +35,7 @@ _REFUSAL = re.compile(
     re.IGNORECASE,
 )
 _CASED = {"en", "de", "es", "it", "fr", "pt", "nl"}
+_ORDER_SHIFT = 0.35  # fraction of the sentence both entities must move for a flip to count
 _CALENDAR = set(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
     "June July August September October November December".split()
@@ -232,6 +233,27 @@ def rule_span_extent(ctx: Context) -> None:
                 break
 
 
+def rule_same_label_order(ctx: Context) -> None:
+    """Two entities of the same label whose order flips *and* who both move far are more likely
+    swapped ids than a reordering translation (names keep their rough place in a sentence)."""
+    tagged = [(i, p) for i, p in ctx.placed.items() if p.how == "tag"]
+    n_src, n_tgt = max(len(ctx.source_text), 1), max(len(ctx.text), 1)
+
+    def shift(i: int, p) -> float:
+        ent = ctx.source_entities[i]
+        return abs((ent.start + ent.end) / 2 / n_src - (p.start + p.end) / 2 / n_tgt)
+
+    for a, (i, p) in enumerate(tagged):
+        for j, q in tagged[a + 1 :]:
+            if ctx.source_entities[i].label != ctx.source_entities[j].label:
+                continue
+            flipped = (ctx.source_entities[i].start < ctx.source_entities[j].start) != (p.start < q.start)
+            if flipped and min(shift(i, p), shift(j, q)) > _ORDER_SHIFT:
+                ctx.add("span_order", f"{ctx.describe(i)} and {ctx.describe(j)} swap places in the "
+                        "target: ids may be swapped", i)
+                ctx.add("span_order", f"{ctx.describe(j)} swaps places with {ctx.describe(i)}", j)
+
+
 def rule_language(ctx: Context) -> None:
     """The target must be in the requested language (script check, then detectors).
 
@@ -338,6 +360,8 @@ RULES: tuple[Rule, ...] = (
          rule_name_case),
     Rule("span_extent", ("span_extent",), "a span covers the whole name and only the name",
          rule_span_extent),
+    Rule("same_label_order", ("span_order",), "same-label entities keep their rough places",
+         rule_same_label_order),
     Rule("refusal", ("refusal",), "an apology is not a translation", rule_refusal),
     Rule("untranslated", ("untranslated",), "target is not the source again", rule_untranslated),
     Rule("language", ("wrong_language", "language_uncertain"), "target in the requested language",

@@ -111,3 +111,14 @@ def test_english_span_that_lost_a_capitalized_word_after_it(config):
                               'The president of the <LOC id="1">United</LOC> States visited '
                               '<LOC id="2">Paris</LOC>.', source_lang="zh", target_lang="en"), config)
     assert "span_extent" in codes(out)
+
+
+def test_same_label_entities_swapping_far_apart_are_flagged(config):
+    src = "The Commission wrote a long letter about the budget to the Council."
+    swapped = ('Der <ORG id="2">Rat</ORG> schrieb einen langen Brief über den Haushalt an die '
+               '<ORG id="1">Kommission</ORG>.')
+    out = align_sample(sample(src, [("Commission", "ORG"), ("Council", "ORG")], swapped), config)
+    assert "span_order" in codes(out) and out.status.value == "review"
+    kept = swapped.replace('id="2"', 'id="X"').replace('id="1"', 'id="2"').replace('id="X"', 'id="1"')
+    out = align_sample(sample(src, [("Commission", "ORG"), ("Council", "ORG")], kept), config)
+    assert "span_order" not in codes(out)
