@@ -139,8 +139,11 @@ def edge_function_word(text: str, start: int, end: int, lang: str, source_surfac
     if len(parts) < 2:
         return None
     src_parts = source_surface.casefold().split()
-    for word, src_word in ((parts[0], src_parts[0] if src_parts else ""),
-                           (parts[-1], src_parts[-1] if src_parts else "")):
-        if word in words and word.islower() and word != src_word:
-            return word
+    if parts[0] in words and parts[0].islower() and parts[0] != (src_parts[0] if src_parts else ""):
+        return parts[0]
+    # At the end, an article is as foreign as a preposition ("Rußland der").
+    last = parts[-1]
+    if (last in words or last in ARTICLES.get(lang, ())) and last.islower() and \
+            last != (src_parts[-1] if src_parts else ""):
+        return last
     return None

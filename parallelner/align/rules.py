@@ -178,8 +178,12 @@ def rule_name_case(ctx: Context) -> None:
         # do not), and so does any English name: a lower-case edge word was swallowed.
         words, src_words = ctx.text[s:e].split(), surface.split()
         title_cased = ent.label == "PER" or ctx.target_lang == "en"  # English names: Title Case
-        if title_cased and len(words) > 1:
-            for word, src in ((words[0], src_words[0]), (words[-1], src_words[-1])):
+        # German: a multi-word name ends with a noun, capitalized (3 of 331 gold spans do not).
+        edges = [(words[0], src_words[0]), (words[-1], src_words[-1])] if title_cased else []
+        if ctx.target_lang == "de" and not title_cased and not any(c.isupper() for c in words[-1]):
+            edges = [(words[-1], "X")]
+        if len(words) > 1:
+            for word, src in edges:
                 if word[:1].islower() and (src[:1].isupper() or ctx.source_lang not in _CASED):
                     ctx.add("span_name_case", f"{ctx.describe(i)}: {ctx.text[s:e]!r} has the "
                             f"lower-case word {word!r} at its edge", i)
