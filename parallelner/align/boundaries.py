@@ -30,16 +30,30 @@ ARTICLES: dict[str, frozenset[str]] = {
     "pt": frozenset("o a os as um uma uns umas do da dos das no na nos nas ao à aos às".split()),
 }
 
-# Words that start or end an entity only by mistake (a tag that swallowed a neighbour).
+# Words that start or end an entity only by mistake (a tag that swallowed a neighbour):
+# prepositions, conjunctions, negations, reflexives, auxiliaries and modals, relative words.
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("of in on at to for from by with and or but as is was are were that which".split()),
+    "en": frozenset(
+        "of in on at to for from by with and or but as is was are were that which not no has have "
+        "had will would can could must should also very more who whom whose where when said says "
+        "has been".split()
+    ),
     "de": frozenset(
         "von in an auf zu für aus bei mit nach über unter und oder aber als ist war sind wird "
-        "dass wie".split()
+        "dass wie nicht kein keine sich hat haben wird werden kann können muss müssen soll sollte "
+        "auch schon sehr mehr wenn wo immer bereits nämlich".split()
     ),
-    "es": frozenset("de en a por para con sin sobre y o pero que como es fue son está".split()),
-    "it": frozenset("di in a da per con su tra fra e o ma che come è era sono".split()),
-    "fr": frozenset("de en à par pour avec sans sur et ou mais que comme est".split()),
+    "es": frozenset(
+        "de en a por para con sin sobre y o pero que como es fue son está no ni se ha han he "
+        "hemos habrá debe deben puede pueden tiene tienen va van también ya muy más cuyo cual "
+        "donde cuando acerca".split()
+    ),
+    "it": frozenset(
+        "di in a da per con su tra fra e o ma che come è era sono non né si ci ha hanno ho "
+        "abbiamo deve devono dovrebbe può possono sia siano possa va vanno anche già molto più "
+        "cui dove quando viene vengono".split()
+    ),
+    "fr": frozenset("de en à par pour avec sans sur et ou mais que comme est ne pas se a ont".split()),
     # Only particles that never end (的, 了) or start (在, 被, 把) a name: 及, 和, 与 do ("埃及").
     "zh": frozenset("的 了 在 被 把".split()),
 }
