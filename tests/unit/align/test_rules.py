@@ -122,3 +122,13 @@ def test_same_label_entities_swapping_far_apart_are_flagged(config):
     kept = swapped.replace('id="2"', 'id="X"').replace('id="1"', 'id="2"').replace('id="X"', 'id="1"')
     out = align_sample(sample(src, [("Commission", "ORG"), ("Council", "ORG")], kept), config)
     assert "span_order" not in codes(out)
+
+
+def test_romance_span_that_lost_its_adjective_is_flagged(config):
+    src = "The European Parliament voted."
+    out = align_sample(sample(src, [("European Parliament", "ORG")],
+                              'Il <ORG id="1">Parlamento</ORG> europeo ha votato.', target_lang="it"), config)
+    assert "span_extent" in codes(out)
+    whole = align_sample(sample(src, [("European Parliament", "ORG")],
+                                'Il <ORG id="1">Parlamento europeo</ORG> ha votato.', target_lang="it"), config)
+    assert whole.status.value == "accepted"
