@@ -34,6 +34,8 @@ _REFUSAL = re.compile(
     r"抱歉|对不起|對不起|无法翻译|無法翻譯|作为一个?人工智能",
     re.IGNORECASE,
 )
+_REFUSAL_HINTS = ("sorry", "apolog", "cannot", "can't", "can’t", "unable", "as an ai", "not available",
+                  "抱歉", "对不起", "對不起", "无法", "無法", "人工智能")
 _CASED = {"en", "de", "es", "it", "fr", "pt", "nl"}
 _ROMANCE = {"es", "it", "fr", "pt"}
 _ORDER_SHIFT = 0.35  # fraction of the sentence both entities must move for a flip to count
@@ -150,6 +152,9 @@ def rule_surface_evidence(ctx: Context) -> None:
 
 def rule_refusal(ctx: Context) -> None:
     """An apology or refusal instead of a translation."""
+    low = ctx.text.lower()
+    if not any(hint in low for hint in _REFUSAL_HINTS):
+        return  # the regular expression costs more than these substring tests
     m = _REFUSAL.search(ctx.text)
     if m and not _REFUSAL.search(ctx.source_text):
         ctx.add("refusal", f"the answer reads as a refusal: {m.group(0)!r}")
@@ -309,7 +314,8 @@ def rule_untranslated(ctx: Context) -> None:
     tgt_rest = _outside_spans(ctx.text, [(p.start, p.end) for p in ctx.placed.values()])
     if sum(map(str.isalpha, src_rest)) < 4:
         return  # nothing to translate outside the names
-    if ctx.source_text.strip() == ctx.text.strip() or fuzz.ratio(src_rest, tgt_rest) >= ctx.config.untranslated_similarity:
+    cutoff = ctx.config.untranslated_similarity
+    if ctx.source_text.strip() == ctx.text.strip() or fuzz.ratio(src_rest, tgt_rest, score_cutoff=cutoff):
         ctx.add("untranslated", "the target repeats the source instead of translating it")
 
 

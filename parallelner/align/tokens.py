@@ -64,6 +64,8 @@ def cuts_word(text: str, pos: int) -> bool:
 def on_boundaries(start: int, end: int, text: str, lang: str, segmenter: str = "char") -> bool:
     """Whether ``[start, end)`` starts and ends on token boundaries (tokenizes only if needed)."""
     inner = [p for p in (start, end) if cuts_word(text, p)]
+    if lang in _CJK_LANGS:  # every Han/kana character is a token: only Latin runs can be cut
+        inner = [p for p in inner if _LATIN_RUN.match(text[p - 1]) and _LATIN_RUN.match(text[p])]
     if not inner:
         return True
     bounds = tokenize(text, lang, segmenter).boundaries
