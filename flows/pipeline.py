@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
+from prefect.futures import wait
 from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -76,13 +77,17 @@ def finish_task(run_dir: str, n_chunks: int, settings: dict[str, Any]) -> str:
 def pipeline_flow(run_dir: str, settings: dict[str, Any]) -> str:
     """Run (or resume) the whole pipeline on one run folder; returns the final JSONL path."""
     n_chunks = plan_task(run_dir)
-    last = []
+    chains = []
     for i in range(n_chunks):
         t = chunk_stage_task.submit(run_dir, i, "translate", settings)
         a = chunk_stage_task.submit(run_dir, i, "align", settings, wait_for=[t])
-        last.append(chunk_stage_task.submit(run_dir, i, "refine", settings, wait_for=[a]))
-    for fut in last:
-        fut.result()
+        r = chunk_stage_task.submit(run_dir, i, "refine", settings, wait_for=[a])
+        chains.append((t, a, r))
+    wait([f for chain in chains for f in chain])
+    # Raise the first real failure (a later stage of a failed chunk never ran: it has no error).
+    for chain in chains:
+        for fut in chain:
+            fut.result()
     return finish_task(run_dir, n_chunks, settings)
 
 

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from .errors import ConfigError
 
@@ -71,10 +71,27 @@ class LLMConfig(_Section):
 
 
 class AlignConfig(_Section):
-    """Thresholds of the align/validate stage (documented with the confidence model)."""
+    """Thresholds of the align/validate stage (documented in parallelner/align/README.md)."""
 
     accept_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
     review_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    fuzzy_cutoff: float = Field(default=88.0, ge=50.0, le=100.0)
+    untranslated_similarity: float = Field(default=90.0, ge=50.0, le=100.0)
+    length_ratio_min: float = Field(default=0.5, gt=0.0)
+    length_ratio_max: float = Field(default=2.5, gt=0.0)
+    length_slack_chars: int = Field(default=8, ge=0)
+    language_min_letters: int = Field(default=20, ge=1)
+    zh_segmenter: Literal["char", "jieba"] = "char"
+    workers: int = Field(default=2, ge=1)
+    chunk_size: int = Field(default=500, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AlignConfig:
+        if self.review_threshold > self.accept_threshold:
+            raise ValueError("align.review_threshold must not exceed align.accept_threshold")
+        if self.length_ratio_min >= self.length_ratio_max:
+            raise ValueError("align.length_ratio_min must be below align.length_ratio_max")
+        return self
 
 
 class ReviewConfig(_Section):

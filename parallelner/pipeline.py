@@ -122,8 +122,7 @@ def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: 
         if note and note not in manifest.notes:
             manifest.notes.append(note)
             save_manifest(paths, manifest)
-    if not paths.final.exists():
-        write_jsonl(paths.final, records)
+    write_jsonl(paths.final, records)
     summary = summarize_run(paths.root)
     write_report(summary, paths)
     write_plots(summary, paths.root)
@@ -133,11 +132,12 @@ def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: 
 def push_for_review(paths: RunPaths, settings: Settings) -> str | None:
     """Send the review queue to Argilla; when it is unreachable, keep the queue and say so."""
     try:
-        from annotation.push import push_run  # noqa: F401
-    except ImportError:
-        return "review: the Argilla integration is not installed; the queue is in review_queue.jsonl"
+        from annotation.review import push_run
+    except ImportError as exc:
+        return f"review: the Argilla integration cannot load ({exc}); the queue is in review_queue.jsonl"
     try:
-        push_run(paths.root, settings)
+        push_run(paths.root, settings, input_path=paths.aligned)
     except ParallelNERError as exc:
-        return f"review: not pushed ({exc}); the queue stays in review_queue.jsonl"
+        return (f"review: not pushed ({exc}); the queue stays in review_queue.jsonl — start Argilla "
+                f"(`parallelner review up`) and run `parallelner review push {paths.root}`")
     return None

@@ -114,8 +114,9 @@ def summarize_run(run_dir: str | Path) -> RunSummary:
         recs = _read_chunks(paths, stage)
         if recs:
             stages[stage] = recs
-    final = _read_all(paths.final) or stages.get("refine") or stages.get("align") or []
-    if paths.final.exists():
+    results = paths.results()
+    final = _read_all(results) or stages.get("refine") or stages.get("align") or []
+    if paths.reviewed.exists():
         stages["review"] = final
     summary = summarize(final, stages, run_id=manifest.run_id, wall_seconds=manifest.wall_seconds)
     audit_file = paths.root / "review_report.json"
@@ -162,7 +163,7 @@ def summary_tables(s: RunSummary) -> list:
     t_cost.add_column("value", justify="right")
     rows = [
         ("calls (cached)", f"{s.calls} ({s.cached_calls})"),
-        ("failed calls", str(s.failed_calls)),
+        ("attempts with errors", str(s.failed_calls)),
         ("prompt tokens", f"{s.prompt_tokens:,}"),
         ("completion tokens", f"{s.completion_tokens:,}"),
         ("cost (USD)", f"{s.cost:.4f}"),

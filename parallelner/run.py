@@ -79,7 +79,12 @@ def endpoint(settings: Settings) -> Iterator[Settings]:
     from .local_model import serve_local_model
 
     with serve_local_model(settings) as base_url:
-        yield settings.model_copy(update={"llm": settings.llm.model_copy(update={"base_url": base_url})})
+        # The local server answers local_parallel requests at a time; more would only queue.
+        llm = settings.llm.model_copy(update={
+            "base_url": base_url,
+            "concurrency": min(settings.llm.concurrency, settings.llm.local_parallel),
+        })
+        yield settings.model_copy(update={"llm": llm})
 
 
 def start_run(req: RunRequest, console=None) -> RunPaths:

@@ -7,7 +7,9 @@
     chunks/NNNNN/<stage>.jsonl   per-chunk stage outputs, each written atomically when complete
     aligned.jsonl          all samples after align + refine (what review push reads)
     review_queue.jsonl     samples routed to people
-    final.jsonl            all samples after review merge (what export reads)
+    final.jsonl            all samples at the end of the flow
+    reviewed.jsonl         all samples with people's answers merged (``review pull``); export and
+                           report read it when it exists, else final.jsonl
     ledger.jsonl           one line per LLM call: tokens, cost, cached
     report.json, report.md, confidence_hist.png, yield_per_stage.png
 
@@ -112,6 +114,14 @@ class RunPaths:
     @property
     def final(self) -> Path:
         return self.root / "final.jsonl"
+
+    @property
+    def reviewed(self) -> Path:
+        return self.root / "reviewed.jsonl"
+
+    def results(self) -> Path:
+        """The newest complete record set: ``reviewed.jsonl`` after a review pull, else ``final.jsonl``."""
+        return self.reviewed if self.reviewed.exists() else self.final
 
     @property
     def ledger(self) -> Path:

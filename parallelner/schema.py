@@ -168,6 +168,9 @@ class ParallelSample(_Record):
     mode: Literal["translate", "project"] = "translate"
     source: SourceProvenance | None = None
     provenance: Provenance = Field(default_factory=Provenance)
+    # The input line as read, kept only on records rebuilt from a line that was not a valid
+    # record (status rejected, issue invalid_record), so nothing of the input is lost.
+    raw_input: str | None = None
 
     _src_lang = field_validator("source_lang")(_check_lang)
     _tgt_lang = field_validator("target_lang")(_check_lang)

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "parallelner.cli.translate",
     "parallelner.cli.refine",
     "parallelner.cli.llm",
+    "parallelner.cli.align",
 )
 
 app = typer.Typer(

@@ -33,6 +33,10 @@ def register(app: typer.Typer) -> None:
         outputs: Path = typer.Option(None, help="Folder of run folders (default: outputs)."),
     ) -> None:
         """Run read -> translate -> align -> refine -> review -> export and print a summary."""
+        import os
+
+        # Prefect's own INFO lines would tear through the progress bars; warnings still show.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         from ..run import RunRequest, start_run
 
         req = RunRequest(

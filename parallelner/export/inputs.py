@@ -1,7 +1,8 @@
 """What an export reads: the records of a run (or any JSONL of ``ParallelSample``) and its facts.
 
 A RUN is a run folder ``outputs/<run-id>/``. The flow writes the final aligned and reviewed
-records there as ``final.jsonl``; until then (or to export another stage), give the records file
+records there as ``final.jsonl`` (and ``reviewed.jsonl`` after ``review pull``, which is
+preferred); until then (or to export another stage), give the records file
 explicitly. :func:`resolve_input` accepts:
 
 - ``RUN`` a run folder holding ``final.jsonl``        -> that file, output in ``RUN/dataset/``;
@@ -53,7 +54,7 @@ def resolve_input(run: str | Path, input_path: str | Path | None = None) -> Expo
         return ExportInput(records, run)
     if not run.exists():
         raise InputError("no such run folder (or records file)", str(run))
-    final = RunPaths(run).final
+    final = RunPaths(run).results()
     if not final.is_file():
         raise InputError(
             f"no {final.name} in this run folder yet (the flow writes it after review); "

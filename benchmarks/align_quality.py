@@ -1,0 +1,549 @@
+"""How well does the align stage read real answers, and how often does it accept a wrong one?
+
+Cases come from the gold parallel corpora (data/gold): Europarl NER en->de/es/it and UNER PUD
+en->zh, zh->en, en->de, on the pairs whose entity label multisets agree. A *perfect* answer is the
+gold target sentence tagged (``render_markup``) with the gold target spans under the ids of the
+source entities they translate. A catalogue of realistic LLM failure modes is applied to it; every
+case is aligned and classified:
+
+- accepted-right: status accepted, target text and every (source_index, start, end) as gold;
+- accepted-wrong: accepted but text or spans differ from gold (a silent error: the worst defect);
+- flagged: refine / review / rejected.
+
+Modes are *recoverable* (the answer holds the gold result: should be accepted right), *must-flag*
+(untranslated, truncated, wrong language, unusable: must never be accepted) or *either* (may be
+flagged; accepting it is fine only if it is exactly right).
+
+Run:  PYTHONPATH=. python benchmarks/align_quality.py [--limit N] [--show MODE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _gold import Pair, pairs  # noqa: E402
+
+from parallelner.align import align_sample  # noqa: E402
+from parallelner.align.boundaries import ARTICLES  # noqa: E402
+from parallelner.config import AlignConfig  # noqa: E402
+from parallelner.markup import render_markup  # noqa: E402
+from parallelner.schema import EntitySpan, ParallelSample  # noqa: E402
+
+Expected = tuple[str, frozenset[tuple[int, int, int]]]
+
+
+@dataclass
+class Case:
+    mode: str
+    kind: str  # recoverable | must_flag | either
+    pair: Pair
+    response: str
+    expected: Expected | None  # None: no right answer exists (must be flagged)
+
+
+def _targets(pair: Pair) -> list[EntitySpan]:
+    """Gold target spans listed in source order, so render ids = source entity positions."""
+    return [pair.target.entities[j] for j in pair.mapping]
+
+
+def _expected(pair: Pair) -> Expected:
+    spans = _targets(pair)
+    return pair.target.text, frozenset((i, s.start, s.end) for i, s in enumerate(spans))
+
+
+def perfect(pair: Pair) -> str:
+    return render_markup(pair.target.text, _targets(pair))
+
+
+def _sub_tags(answer: str, fn: Callable[[re.Match[str]], str]) -> str:
+    return re.sub(r'</?[A-Z]+(?: id="\d+")?>', fn, answer)
+
+
+LABEL_SYNONYMS = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION", "MISC": "MISCELLANEOUS"}
+LABEL_TRANSLATED = {
+    "zh": {"PER": "人物", "LOC": "地点", "ORG": "组织", "MISC": "其他"},
+    "de": {"PER": "Person", "LOC": "Ort", "ORG": "Organisation", "MISC": "Sonstiges"},
+    "es": {"PER": "Persona", "LOC": "Lugar", "ORG": "Organización", "MISC": "Otro"},
+    "it": {"PER": "Persona", "LOC": "Luogo", "ORG": "Organizzazione", "MISC": "Altro"},
+    "en": {"PER": "Person", "LOC": "Location", "ORG": "Organization", "MISC": "Other"},
+}
+
+
+def _rename(answer: str, names: dict[str, str]) -> str:
+    def fn(m: re.Match[str]) -> str:
+        tag = m.group(0)
+        label = re.search(r"[A-Z]+", tag).group(0)
+        return tag.replace(label, names.get(label, label), 1)
+
+    return _sub_tags(answer, fn)
+
+
+def _with_spans(pair: Pair, spans: list[EntitySpan], text: str | None = None) -> str:
+    return render_markup(text or pair.target.text, spans)
+
+
+# --- the failure catalogue: each returns (response, expected) or None when it does not apply ---
+
+def m_perfect(p: Pair, rng: random.Random):
+    return perfect(p), _expected(p)
+
+
+def m_chatter(p: Pair, rng: random.Random):
+    lead = rng.choice(["Here is the translation:\n\n", "Sure! Here's the translated sentence:\n",
+                       "Translation: "])
+    tail = rng.choice(["", "\n\nNote: I kept the entity tags exactly as in the source.",
+                       "\n\n(The entity tags were preserved.)"])
+    return lead + perfect(p) + tail, _expected(p)
+
+
+def m_code_fence(p: Pair, rng: random.Random):
+    return f"```{rng.choice(['', 'xml', 'text'])}\n{perfect(p)}\n```", _expected(p)
+
+
+def m_quoted(p: Pair, rng: random.Random):
+    if p.target.text[:1] in "\"“'«„「":
+        return None
+    open_, close = rng.choice([('"', '"'), ("“", "”"), ("«", "»")])
+    return open_ + perfect(p) + close, _expected(p)
+
+
+def m_tag_spacing(p: Pair, rng: random.Random):
+    if not p.source.entities:
+        return None
+
+    def fn(m):
+        tag = m.group(0)
+        if tag.startswith("</"):
+            return tag.replace("</", "</ ")
+        return rng.choice([tag.replace('id="', "id = '").replace('">', "' >").replace("<", "< "),
+                           tag.replace('id="', "id=").replace('">', ">")])
+
+    return _sub_tags(perfect(p), fn), _expected(p)
+
+
+def m_lowercase_tags(p: Pair, rng: random.Random):
+    if not p.source.entities:
+        return None
+    return _sub_tags(perfect(p), lambda m: m.group(0).lower()), _expected(p)
+
+
+def m_synonym_tags(p: Pair, rng: random.Random):
+    if not p.source.entities:
+        return None
+    return _rename(perfect(p), LABEL_SYNONYMS), _expected(p)
+
+
+def m_translated_tags(p: Pair, rng: random.Random):
+    if not p.source.entities:
+        return None
+    return _rename(perfect(p), LABEL_TRANSLATED[p.target.lang]), _expected(p)
+
+
+def _labels_unique(p: Pair) -> bool:
+    labels = [e.label for e in p.source.entities]
+    return bool(labels) and len(set(labels)) == len(labels)
+
+
+def m_missing_ids(p: Pair, rng: random.Random):
+    if not _labels_unique(p):
+        return None
+    return re.sub(r' id="\d+"', "", perfect(p)), _expected(p)
+
+
+def m_missing_ids_repeated(p: Pair, rng: random.Random):
+    if not p.source.entities or _labels_unique(p):
+        return None
+    return re.sub(r' id="\d+"', "", perfect(p)), _expected(p)
+
+
+def m_mismatched_close(p: Pair, rng: random.Random):
+    if not p.source.entities:
+        return None
+    choice = rng.choice(["</>", "</ENT>", "</TAG>"])
+    return re.sub(r"</[A-Z]+>", choice, perfect(p), count=1), _expected(p)
+
+
+def m_fullwidth(p: Pair, rng: random.Random):
+    if not p.source.entities:
+        return None
+    return _sub_tags(perfect(p), lambda m: m.group(0).replace("<", "＜").replace(">", "＞")), _expected(p)
+
+
+def m_html_escaped(p: Pair, rng: random.Random):
+    if not p.source.entities or "&" in p.target.text:
+        return None
+    return perfect(p).replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"), _expected(p)
+
+
+def m_emphasis(p: Pair, rng: random.Random):
+    if not p.source.entities or "*" in p.target.text:
+        return None
+    return _sub_tags(perfect(p), lambda m: ("**" + m.group(0)) if not m.group(0).startswith("</")
+                     else (m.group(0) + "**")), _expected(p)
+
+
+def m_spaces_inside(p: Pair, rng: random.Random):
+    if not p.source.entities:
+        return None
+    return _sub_tags(perfect(p), lambda m: m.group(0) + " " if not m.group(0).startswith("</")
+                     else " " + m.group(0)), _expected(p)
+
+
+def m_article_inside(p: Pair, rng: random.Random):
+    """The tag swallows the article before the entity (de/es/it/en targets)."""
+    arts = ARTICLES.get(p.target.lang, frozenset())
+    spans = _targets(p)
+    text = p.target.text
+    for k, s in enumerate(spans):
+        before = text[: s.start]
+        m = re.search(r"(\S+) $", before)
+        if m and m.group(1).casefold() in arts and not any(
+            "'" in a for a in [m.group(1)]
+        ):
+            src = p.source.entities[k].surface(p.source.text).casefold()
+            if src.split()[0] in ARTICLES.get(p.source.lang, ()):  # source starts with one too
+                continue
+            wider = list(spans)
+            wider[k] = EntitySpan(start=m.start(1), end=s.end, label=s.label)
+            return render_markup(text, wider), _expected(p)
+    return None
+
+
+def m_punct_inside(p: Pair, rng: random.Random):
+    spans = _targets(p)
+    text = p.target.text
+    for k, s in enumerate(spans):
+        if s.end < len(text) and text[s.end] in ",.;:，。" and not any(
+            o.start == s.end for o in spans
+        ):
+            wider = list(spans)
+            wider[k] = EntitySpan(start=s.start, end=s.end + 1, label=s.label)
+            return render_markup(text, wider), _expected(p)
+    return None
+
+
+def m_bracket_unique(p: Pair, rng: random.Random):
+    if not _labels_unique(p):
+        return None
+    return render_markup(p.target.text, _targets(p), style="bracket"), _expected(p)
+
+
+def m_bracket_repeated(p: Pair, rng: random.Random):
+    if not p.source.entities or _labels_unique(p):
+        return None
+    return render_markup(p.target.text, _targets(p), style="bracket"), _expected(p)
+
+
+def _render_ids(text: str, items: list[tuple[int, int, str, int]]) -> str:
+    """Tag ``text`` with (start, end, label, id) items (ids written as given)."""
+    out, pos = [], 0
+    for s, e, label, number in sorted(items):
+        out.append(text[pos:s] + f'<{label} id="{number}">{text[s:e]}</{label}>')
+        pos = e
+    return "".join(out) + text[pos:]
+
+
+def _drop_tag(p: Pair, k: int) -> str:
+    return _render_ids(p.target.text, [(s.start, s.end, s.label, i + 1)
+                                       for i, s in enumerate(_targets(p)) if i != k])
+
+
+def m_untagged_verbatim(p: Pair, rng: random.Random):
+    """One entity kept verbatim (a name) but left untagged: found by exact search."""
+    spans = _targets(p)
+    for k, s in enumerate(spans):
+        surface = s.surface(p.target.text)
+        if surface == p.source.entities[k].surface(p.source.text) and p.target.text.count(surface) == 1:
+            return _drop_tag(p, k), _expected(p)
+    return None
+
+
+def m_extra_tag(p: Pair, rng: random.Random):
+    """A tag with an id the source does not have, around a non-entity word: dropped."""
+    spans = _targets(p)
+    words = [m for m in re.finditer(r"\w{4,}", p.target.text)
+             if not any(s.start < m.end() and m.start() < s.end for s in spans)]
+    if not words:
+        return None
+    w = rng.choice(words)
+    items = [(s.start, s.end, s.label, i + 1) for i, s in enumerate(spans)]
+    items.append((w.start(), w.end(), "MISC", len(spans) + 1))
+    return _render_ids(p.target.text, items), _expected(p)
+
+
+# must-flag
+
+def m_untranslated(p: Pair, rng: random.Random):
+    if p.source.text.strip() == p.target.text.strip():
+        return None
+    return render_markup(p.source.text, list(p.source.entities)), None
+
+
+def m_truncated(p: Pair, rng: random.Random):
+    answer = perfect(p)
+    if len(p.target.text) < 12:
+        return None
+    cut = int(len(answer) * rng.uniform(0.3, 0.85))
+    return answer[:cut], None
+
+
+def m_wrong_language(p: Pair, rng: random.Random, others: dict) -> tuple | None:
+    other = others.get((p.corpus, p.source.id))
+    if other is None:
+        return None
+    return render_markup(other.text, list(other.entities)), None
+
+
+def m_refusal(p: Pair, rng: random.Random):
+    return rng.choice(["I'm sorry, but I can't help with that request.", "",
+                       "Translation not available."]), None
+
+
+def m_dropped_tag(p: Pair, rng: random.Random):
+    """One entity translated (surface differs from the source) and left untagged."""
+    spans = _targets(p)
+    for k, s in enumerate(spans):
+        if s.surface(p.target.text) != p.source.entities[k].surface(p.source.text):
+            return _drop_tag(p, k), None
+    return None
+
+
+# either (no right answer, or one that may legitimately be flagged)
+
+def m_swapped_ids(p: Pair, rng: random.Random):
+    n = len(p.source.entities)
+    if n < 2:
+        return None
+    a, b = rng.sample(range(n), 2)
+    answer = perfect(p).replace(f'id="{a + 1}"', "id=\"@\"").replace(f'id="{b + 1}"', f'id="{a + 1}"')
+    return answer.replace('id="@"', f'id="{b + 1}"'), None
+
+
+def m_span_extended(p: Pair, rng: random.Random):
+    spans = _targets(p)
+    text = p.target.text
+    for k in rng.sample(range(len(spans)), len(spans)):
+        s = spans[k]
+        m = re.match(r"\s+\w+", text[s.end :])
+        if m and not any(o.start < s.end + m.end() and s.end < o.end for o in spans):
+            wider = list(spans)
+            wider[k] = EntitySpan(start=s.start, end=s.end + m.end(), label=s.label)
+            return render_markup(text, wider), None
+    return None
+
+
+def m_span_shrunk(p: Pair, rng: random.Random):
+    spans = _targets(p)
+    text = p.target.text
+    for k, s in enumerate(spans):
+        m = re.search(r"\s+\S+$", text[s.start : s.end])
+        if m:
+            narrower = list(spans)
+            narrower[k] = EntitySpan(start=s.start, end=s.start + m.start(), label=s.label)
+            return render_markup(text, narrower), None
+    return None
+
+
+def m_wrong_word_tagged(p: Pair, rng: random.Random):
+    """The tag sits on another word of the sentence than the entity's translation."""
+    spans = _targets(p)
+    text = p.target.text
+    if not spans:
+        return None
+    words = [m for m in re.finditer(r"\w{3,}", text)
+             if not any(s.start < m.end() and m.start() < s.end for s in spans)]
+    if not words:
+        return None
+    k = rng.randrange(len(spans))
+    w = rng.choice(words)
+    moved = list(spans)
+    moved[k] = EntitySpan(start=w.start(), end=w.end(), label=spans[k].label)
+    return render_markup(text, moved), None
+
+
+MODES: list[tuple[str, str, Callable]] = [
+    ("perfect", "recoverable", m_perfect),
+    ("chatter", "recoverable", m_chatter),
+    ("code_fence", "recoverable", m_code_fence),
+    ("quoted", "recoverable", m_quoted),
+    ("tag_spacing", "recoverable", m_tag_spacing),
+    ("lowercase_tags", "recoverable", m_lowercase_tags),
+    ("synonym_tags", "recoverable", m_synonym_tags),
+    ("translated_tags", "recoverable", m_translated_tags),
+    ("missing_ids", "recoverable", m_missing_ids),
+    ("mismatched_close", "recoverable", m_mismatched_close),
+    ("fullwidth", "recoverable", m_fullwidth),
+    ("html_escaped", "recoverable", m_html_escaped),
+    ("emphasis", "recoverable", m_emphasis),
+    ("spaces_inside", "recoverable", m_spaces_inside),
+    ("article_inside", "recoverable", m_article_inside),
+    ("punct_inside", "recoverable", m_punct_inside),
+    ("bracket_unique", "recoverable", m_bracket_unique),
+    ("untagged_verbatim", "recoverable", m_untagged_verbatim),
+    ("extra_tag", "recoverable", m_extra_tag),
+    ("untranslated", "must_flag", m_untranslated),
+    ("truncated", "must_flag", m_truncated),
+    ("wrong_language", "must_flag", m_wrong_language),
+    ("refusal", "must_flag", m_refusal),
+    ("dropped_tag", "must_flag", m_dropped_tag),
+    ("missing_ids_repeated", "either", m_missing_ids_repeated),
+    ("bracket_repeated", "either", m_bracket_repeated),
+    ("swapped_ids", "either", m_swapped_ids),
+    ("span_extended", "either", m_span_extended),
+    ("span_shrunk", "either", m_span_shrunk),
+    ("wrong_word_tagged", "either", m_wrong_word_tagged),
+]
+
+
+def _others(all_pairs: list[Pair]) -> dict:
+    """For wrong_language: the same source sentence's translation in another language."""
+    by_source: dict[tuple[str, str], dict[str, object]] = defaultdict(dict)
+    for p in all_pairs:
+        family = p.corpus.split()[0]
+        by_source[(family, p.source.lang + p.source.id)][p.target.lang] = p.target
+    out = {}
+    for p in all_pairs:
+        family = p.corpus.split()[0]
+        options = by_source[(family, p.source.lang + p.source.id)]
+        for lang, sent in sorted(options.items()):
+            if lang != p.target.lang and lang != p.source.lang:
+                out[(p.corpus, p.source.id)] = sent
+                break
+    return out
+
+
+def build_cases(all_pairs: list[Pair], seed: int = 13) -> list[Case]:
+    rng = random.Random(seed)
+    others = _others(all_pairs)
+    cases = []
+    for p in all_pairs:
+        for mode, kind, fn in MODES:
+            made = fn(p, rng, others) if fn is m_wrong_language else fn(p, rng)
+            if made is None:
+                continue
+            response, expected = made
+            cases.append(Case(mode, kind, p, response, expected))
+    return cases
+
+
+def classify(case: Case, config: AlignConfig) -> tuple[str, ParallelSample]:
+    p = case.pair
+    sample = ParallelSample(
+        id=f"{p.corpus}:{p.source.id}", source_lang=p.source.lang, target_lang=p.target.lang,
+        source_text=p.source.text, source_entities=list(p.source.entities), response=case.response,
+    )
+    out = align_sample(sample, config)
+    if out.status is None or out.status.value != "accepted":
+        return "flagged", out
+    got = (out.target_text, frozenset((t.source_index, t.start, t.end) for t in out.target_entities))
+    return ("accepted_right" if case.expected is not None and got == case.expected
+            else "accepted_wrong"), out
+
+
+def _quote_only(expected: Expected, out: ParallelSample) -> bool:
+    """Accepted text differs from gold only by quotes around the whole sentence, and every span
+    covers the same words (the zh->en gold adds quotes its Chinese source does not have)."""
+    gold_text, gold_spans = expected
+    if out.target_text is None or out.target_text != gold_text.strip('"“”«»'):
+        return False
+    want = {(i, gold_text[s:e]) for i, s, e in gold_spans}
+    return want == {(t.source_index, out.target_text[t.start:t.end]) for t in out.target_entities}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N pairs per corpus")
+    ap.add_argument("--show", default="", help="print failing cases of this mode")
+    ap.add_argument("--show-max", type=int, default=15)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    all_pairs, skipped = pairs()
+    if args.limit:
+        seen: Counter[str] = Counter()
+        kept = []
+        for p in all_pairs:
+            seen[p.corpus] += 1
+            if seen[p.corpus] <= args.limit:
+                kept.append(p)
+        all_pairs = kept
+    cases = build_cases(all_pairs)
+    config = AlignConfig()
+    table: dict[str, Counter[str]] = defaultdict(Counter)
+    statuses: dict[str, Counter[str]] = defaultdict(Counter)
+    shown = 0
+    quote_only = 0
+    t1 = time.perf_counter()
+    for case in cases:
+        verdict, out = classify(case, config)
+        table[case.mode][verdict] += 1
+        if verdict == "accepted_wrong" and case.expected and _quote_only(case.expected, out):
+            quote_only += 1
+        statuses[case.mode][out.status.value if out.status else "none"] += 1
+        bad = (verdict == "accepted_wrong") or (case.kind == "recoverable" and verdict == "flagged")
+        if args.show in (case.mode, "all") and bad and shown < args.show_max:
+            shown += 1
+            print(f"--- {case.mode} {verdict} {case.pair.corpus} {case.pair.source.id}")
+            print("source  :", case.pair.source.text)
+            print("answer  :", case.response[:400])
+            print("gold    :", case.pair.target.text, [(i, s, e) for i, s, e in sorted(case.expected[1])] if case.expected else "")
+            print("got     :", out.target_text, [(t.source_index, t.start, t.end) for t in out.target_entities])
+            for issue in out.issues:
+                print("   ", issue.code, issue.entity_index, issue.message[:160])
+    t2 = time.perf_counter()
+    print(f"pairs: {len(all_pairs)} clean ({sum(skipped.values())} left out: label multisets differ "
+          f"{skipped}); cases: {len(cases)}; aligned in {t2 - t1:.1f} s "
+          f"({len(cases) / (t2 - t1):,.0f}/s, single process)\n")
+    header = f"{'mode':22} {'kind':12} {'cases':>6} {'acc.right':>10} {'acc.WRONG':>10} {'flagged':>8}  statuses"
+    print(header)
+    print("-" * len(header))
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    for mode, kind, _ in MODES:
+        c = table[mode]
+        n = sum(c.values())
+        if not n:
+            continue
+        totals[kind].update(c)
+        totals["all"].update(c)
+        st = ", ".join(f"{k} {v}" for k, v in statuses[mode].most_common())
+        print(f"{mode:22} {kind:12} {n:6} {c['accepted_right'] / n:10.1%} {c['accepted_wrong']:10} "
+              f"{c['flagged'] / n:8.1%}  {st}")
+    print()
+    rec = totals["recoverable"]
+    rec_n = sum(rec.values())
+    accepted = totals["all"]["accepted_right"] + totals["all"]["accepted_wrong"]
+    must = totals["must_flag"]
+    must_n = sum(must.values())
+    print(f"recoverable accepted exactly right: {rec['accepted_right']}/{rec_n} = "
+          f"{rec['accepted_right'] / max(rec_n, 1):.2%}   (goal >= 98%)")
+    print(f"accepted but wrong (silent errors), all modes: {totals['all']['accepted_wrong']}/{accepted} "
+          f"accepted = {totals['all']['accepted_wrong'] / max(accepted, 1):.3%}   (goal <= 0.5%)")
+    real = Counter(totals["recoverable"]) + Counter(totals["must_flag"])
+    real_acc = real["accepted_right"] + real["accepted_wrong"]
+    print(f"  of which in recoverable + must-flag modes: {real['accepted_wrong']}/{real_acc} accepted = "
+          f"{real['accepted_wrong'] / max(real_acc, 1):.3%}; text differs from gold only by outer quotes: "
+          f"{quote_only}")
+    adv = totals["either"]
+    adv_acc = adv["accepted_right"] + adv["accepted_wrong"]
+    print(f"  in the misplaced-tag modes (either): {adv['accepted_wrong']}/{adv_acc} accepted are wrong; "
+          f"{adv['flagged']}/{sum(adv.values())} of those cases flagged")
+    for mode in ("untranslated", "truncated"):
+        c = table[mode]
+        n = sum(c.values())
+        print(f"{mode} flagged: {c['flagged']}/{n}   (goal: all)")
+    print(f"must-flag modes flagged: {must['flagged']}/{must_n}")
+    print(f"\n{len(cases)} cases in {time.perf_counter() - t0:.1f} s. Rerun: "
+          "PYTHONPATH=. python benchmarks/align_quality.py")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Tie tagged spans to source entities (by id; by label and order only when unambiguous), trim
+their boundaries, and search the target for source entities the answer left untagged."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from ..markup_parse import TaggedSpan
+from .boundaries import trim_span
+from .context import Context, Placed
+from .labels import canonical_label
+from .matching import find_entity
+
+
+def _label_findings(ctx: Context, index: int, tag: TaggedSpan, label: str | None, code: str | None) -> None:
+    source_label = ctx.source_entities[index].label
+    if label is not None and label != source_label:
+        ctx.add("tag_label_changed", f"{ctx.describe(index)} is tagged {tag.label!r}", index)
+    elif code == "tag_label_case":
+        ctx.add(code, f"tag {tag.label!r} for label {source_label}")
+    elif code:
+        ctx.add(code, f"tag {tag.label!r} read as {source_label}", index)
+
+
+def _place(ctx: Context, index: int, tag: TaggedSpan, label: str | None) -> None:
+    ctx.placed[index] = Placed(index, tag.start, tag.end, "tag")
+    ctx.tag_labels.append(label)
+
+
+def assign_tags(ctx: Context) -> None:
+    """Map every parsed tag to a source entity, or drop it with a recorded reason."""
+    n = len(ctx.source_entities)
+    labels = {e.label for e in ctx.source_entities}
+    by_id: dict[int, list[tuple[TaggedSpan, str | None, str | None]]] = defaultdict(list)
+    no_id: list[tuple[TaggedSpan, str | None, str | None]] = []
+    for tag in ctx.parsed.spans:
+        label, code = canonical_label(tag.label, labels)
+        if tag.number is not None and 1 <= tag.number <= n:
+            by_id[tag.number - 1].append((tag, label, code))
+        elif tag.number is not None:
+            ctx.add("tag_id_unknown", f"tag {tag.label!r} id={tag.number} matches no source entity "
+                    f"(the source has {n}); dropped")
+        elif label is None:
+            ctx.add("tag_label_unknown", f"tag {tag.label!r} without id has an unknown label; dropped")
+        else:
+            no_id.append((tag, label, code))
+    for index, tags in sorted(by_id.items()):
+        source_label = ctx.source_entities[index].label
+        chosen = next((t for t in tags if t[1] == source_label), tags[0])
+        _place(ctx, index, chosen[0], chosen[1])
+        _label_findings(ctx, index, chosen[0], chosen[1], chosen[2])
+        if len(tags) > 1:
+            ctx.add("tag_id_duplicate", f"{len(tags)} tags carry id {index + 1}; the first "
+                    f"{'with its label ' if chosen is not tags[0] else ''}was kept", index)
+    _assign_without_ids(ctx, no_id)
+
+
+def _assign_without_ids(ctx: Context, no_id: list[tuple[TaggedSpan, str | None, str | None]]) -> None:
+    by_label: dict[str, list[tuple[TaggedSpan, str | None, str | None]]] = defaultdict(list)
+    for item in no_id:
+        by_label[item[1] or ""].append(item)
+    for label, tags in by_label.items():
+        free = sorted(
+            (i for i, e in enumerate(ctx.source_entities) if e.label == label and i not in ctx.placed),
+            key=lambda i: ctx.source_entities[i].start,
+        )
+        if not free:
+            for tag, _, _ in tags:
+                ctx.add("tag_id_unknown", f"tag {tag.label!r} without id: no untagged {label} "
+                        "entity is left; dropped")
+            continue
+        tags = sorted(tags, key=lambda t: t[0].start)
+        unique = len(free) == 1 and len(tags) == 1
+        confirmed = len(free) == len(tags) and all(
+            ctx.text[t[0].start : t[0].end].strip() == ctx.source_surface(i).strip()
+            for t, i in zip(tags, free)
+        )
+        for (tag, tag_label, code), index in zip(tags, free):
+            _place(ctx, index, tag, tag_label)
+            if unique or confirmed:
+                ctx.add("tag_id_missing", f"tag {tag.label!r} without id matched to "
+                        f"{ctx.describe(index)}", index)
+            else:
+                ctx.add("tag_id_missing_ambiguous", f"{len(tags)} {label} tags without ids for "
+                        f"{len(free)} {label} entities: matched by order", index)
+            _label_findings(ctx, index, tag, tag_label, code)
+        for tag, _, _ in tags[len(free):]:
+            ctx.add("tag_id_unknown", f"tag {tag.label!r} without id: more {label} tags than "
+                    f"{label} entities; dropped")
+
+
+def trim_all(ctx: Context) -> None:
+    """Trim each tagged span to the entity proper; an empty result frees the entity for search."""
+    for index in list(ctx.placed):
+        p = ctx.placed[index]
+        trim = trim_span(ctx.text, p.start, p.end, ctx.source_surface(index), ctx.target_lang,
+                         ctx.source_lang)
+        p.start, p.end = trim.start, trim.end
+        for code in trim.codes:
+            ctx.add(code, f"{ctx.describe(index)}: {code.removeprefix('span_').replace('_', ' ')}", index)
+        if p.end <= p.start:
+            del ctx.placed[index]
+            ctx.add("span_empty", f"the tag of {ctx.describe(index)} wraps no text", index)
+
+
+def search_untagged(ctx: Context) -> None:
+    """Look for the source entities no tag marks; place only on strong, unambiguous evidence."""
+    for index in range(len(ctx.source_entities)):
+        if index in ctx.placed:
+            continue
+        taken = [(p.start, p.end) for p in ctx.placed.values()]
+        surface = ctx.source_surface(index)
+        match = find_entity(surface, ctx.text, ctx.tokens, taken, ctx.config.fuzzy_cutoff)
+        if match is None:
+            ctx.add("entity_missing", f"{ctx.describe(index)} is not tagged and not found in the "
+                    "target", index)
+            continue
+        if match.occurrences > 1:
+            ctx.add("entity_ambiguous", f"{ctx.describe(index)} is not tagged and occurs "
+                    f"{match.occurrences} times in the target", index)
+            continue
+        ctx.placed[index] = Placed(index, match.start, match.end, match.method, match.score)
+        found = ctx.text[match.start : match.end]
+        ctx.add(f"entity_found_{match.method}", f"{ctx.describe(index)} was not tagged; found "
+                f"{found!r} ({match.method}, score {match.score:.0f})", index)
+        glued = _name_continues(ctx.text, match.start, match.end)
+        ent = ctx.source_entities[index]
+        if glued and not glued.startswith("-") and (
+            ctx.target_lang != "en"  # de capitalizes nouns, es/it titles ("Comisario Monti")
+            or _name_continues(ctx.source_text, ent.start, ent.end)  # same in the source
+        ):
+            glued = None
+        if glued:
+            ctx.add("entity_found_partial", f"{ctx.describe(index)}: the found {found!r} may be part "
+                    f"of a longer name ({glued!r})", index)
+
+
+def _name_continues(text: str, start: int, end: int) -> str | None:
+    """What makes a found name look like part of a longer one: a hyphen compound ("EU-Recht"),
+    a capitalized neighbour ("Martin Winterkorn", "CNN Style") that does not open a sentence."""
+    if re.match(r"[-‐]\w", text[end : end + 2]) or re.search(r"\w[-‐]$", text[max(0, start - 2) : start]):
+        return "-" + text[max(0, start - 12) : end + 12].strip()
+    after = re.match(r" (\w+)", text[end:])
+    if after and after.group(1)[:1].isupper():
+        return f"{text[start:end]} {after.group(1)}"
+    before = re.search(r"([^\s.!?:;])\s+(\w+) $", text[:start])
+    if before and before.group(2)[:1].isupper():
+        return f"{before.group(2)} {text[start:end]}"
+    return None

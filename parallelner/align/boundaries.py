@@ -1,0 +1,163 @@
+"""Span boundaries: trim what never belongs to an entity, and know the words that never end one.
+
+Trimmed (each trim is recorded): spaces inside tags; leading articles/determiners of the target
+language, incl. fused preposition+article forms (de "im", es "del", it "della"); leading and
+trailing punctuation. A trim is skipped when the source entity itself starts (ends) the same way,
+e.g. "The Hague" -> "Den Haag" keeps "Den", "U.S." keeps its final period.
+
+The word lists are closed-class words (articles, prepositions, conjunctions), kept here because
+spaCy's stop-word lists also hold content words ("grossen", "secondo") that do end entities.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+ARTICLES: dict[str, frozenset[str]] = {
+    "en": frozenset("the a an".split()),
+    "de": frozenset(
+        "der die das den dem des ein eine einen einem einer eines im am vom zum zur beim ins".split()
+    ),
+    "es": frozenset("el la los las un una unos unas lo del al".split()),
+    "it": frozenset(
+        "il lo la i gli le l' un uno una un' del dello della dei degli delle dell' al allo alla ai "
+        "agli alle all' dal dallo dalla dai dagli dalle dall' nel nello nella nei negli nelle nell' "
+        "sul sullo sulla sui sugli sulle sull'".split()
+    ),
+    "fr": frozenset("le la les l' un une des du au aux".split()),
+    "pt": frozenset("o a os as um uma uns umas do da dos das no na nos nas ao à aos às".split()),
+}
+
+# Words that start or end an entity only by mistake (a tag that swallowed a neighbour):
+# prepositions, conjunctions, negations, reflexives, auxiliaries and modals, relative words.
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "of in on at to for from by with and or but as is was are were that which not no has have "
+        "had will would can could must should also very more who whom whose where when said says "
+        "has been".split()
+    ),
+    "de": frozenset(
+        "von in an auf zu für aus bei mit nach über unter und oder aber als ist war sind wird "
+        "dass wie nicht kein keine sich hat haben wird werden kann können muss müssen soll sollte "
+        "auch schon sehr mehr wenn wo immer bereits nämlich".split()
+    ),
+    "es": frozenset(
+        "de en a por para con sin sobre y o pero que como es fue son está no ni se ha han he "
+        "hemos habrá debe deben puede pueden tiene tienen va van también ya muy más cuyo cual "
+        "donde cuando acerca".split()
+    ),
+    "it": frozenset(
+        "di in a da per con su tra fra e o ma che come è era sono non né si ci ha hanno ho "
+        "abbiamo deve devono dovrebbe può possono sia siano possa va vanno anche già molto più "
+        "cui dove quando viene vengono".split()
+    ),
+    "fr": frozenset("de en à par pour avec sans sur et ou mais que comme est ne pas se a ont".split()),
+    # Only particles that never end (的, 了) or start (在, 被, 把) a name: 及, 和, 与 do ("埃及").
+    "zh": frozenset("的 了 在 被 把".split()),
+}
+
+_ORDINAL = re.compile(r"(?:^|\s)(?:[IVXLC]+|\d+)$")
+_OPENING = set("([{«‹“‘„\"'¿¡「『《〈（【")
+_CLOSING = set(")]}»›”’\"'.,;:!?、，。；：！？」』》〉）】")
+
+
+def _is_punct(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("P") or ch in _OPENING or ch in _CLOSING
+
+
+@dataclass(frozen=True)
+class Trim:
+    start: int
+    end: int
+    codes: tuple[str, ...]  # span_whitespace_trimmed / span_punct_trimmed / span_article_trimmed
+
+
+def _strip_ws(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _leading_article(text: str, start: int, end: int, lang: str) -> int:
+    """Length of a leading article (with its space or elision) of ``text[start:end]``, or 0."""
+    articles = ARTICLES.get(lang)
+    if not articles:
+        return 0
+    span = text[start:end]
+    lower = span.casefold()
+    for art in articles:
+        if art.endswith("'"):
+            for apo in ("'", "’"):
+                form = art[:-1] + apo
+                if lower.startswith(form) and len(span) > len(form) and span[len(form)].isalpha():
+                    return len(form)
+        elif lower.startswith(art + " ") and len(span) > len(art) + 1:
+            return len(art) + 1
+    return 0
+
+
+def _source_starts_with_article(surface: str, lang: str) -> bool:
+    return _leading_article(surface, 0, len(surface), lang) > 0
+
+
+def trim_span(
+    text: str, start: int, end: int, source_surface: str, target_lang: str, source_lang: str
+) -> Trim:
+    """Trim a tagged span to the entity proper; report what was trimmed."""
+    codes: list[str] = []
+    s, e = _strip_ws(text, start, end)
+    if (s, e) != (start, end):
+        codes.append("span_whitespace_trimmed")
+    src = source_surface.strip()
+    # Leading punctuation and articles may alternate: « la "Commission" »: loop until stable.
+    changed = True
+    while changed and s < e:
+        changed = False
+        if _is_punct(text[s]) and not (src and src[0] == text[s]) and e - s > 1:
+            s += 1
+            changed = True
+            codes.append("span_punct_trimmed")
+        n = _leading_article(text, s, e, target_lang)
+        if n and not _source_starts_with_article(src, source_lang):
+            s += n
+            changed = True
+            codes.append("span_article_trimmed")
+        s, e = _strip_ws(text, s, e)
+    while e > s + 1 and _is_punct(text[e - 1]) and not (src and src[-1] == text[e - 1]):
+        if text[e - 1] == "." and "." in text[s : e - 1]:  # an abbreviation: "EE.UU.", "U.S."
+            break
+        if text[e - 1] == "." and _ORDINAL.search(text[s : e - 1]):  # "Amyntas I.", "Ludwig 14."
+            break
+        e -= 1
+        codes.append("span_punct_trimmed")
+        s, e = _strip_ws(text, s, e)
+    return Trim(s, e, tuple(dict.fromkeys(codes)))
+
+
+def edge_function_word(text: str, start: int, end: int, lang: str, source_surface: str) -> str | None:
+    """The lower-case function word a span starts or ends with (a swallowed neighbour), if any."""
+    words = FUNCTION_WORDS.get(lang)
+    if not words or end <= start:
+        return None
+    span = text[start:end]
+    if lang == "zh":
+        for ch in (span[0], span[-1]):
+            if ch in words and ch not in source_surface and len(span) > 1:
+                return ch
+        return None
+    parts = span.split()
+    if len(parts) < 2:
+        return None
+    src_parts = source_surface.casefold().split()
+    if parts[0] in words and parts[0].islower() and parts[0] != (src_parts[0] if src_parts else ""):
+        return parts[0]
+    # At the end, an article is as foreign as a preposition ("Rußland der").
+    last = parts[-1]
+    if (last in words or last in ARTICLES.get(lang, ())) and last.islower() and \
+            last != (src_parts[-1] if src_parts else ""):
+        return last
+    return None

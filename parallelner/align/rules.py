@@ -1,0 +1,390 @@
+"""The validation rules: each a named function with the issue code(s) it raises and why.
+
+A rule reads the alignment context and adds findings; it never changes spans. ``RULES`` is the
+ordered registry the pipeline runs and the docs and tests enumerate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word
+from .context import Context
+from .langid import check_language, script_of
+from .tokens import on_boundaries
+
+# Characters of text per unit of meaning, relative to English (measured on the gold corpora:
+# median zh/en length ratio 0.32, de/en 1.08-1.15, es/en and it/en 1.08).
+_DENSITY = {"zh": 0.32, "ja": 0.45, "ko": 0.5, "de": 1.1, "es": 1.08, "it": 1.08, "fr": 1.1,
+            "pt": 1.05, "nl": 1.1, "ru": 1.05}
+_FINAL = set(".!?。！？…;；:：")
+_TRAILERS = set("\"'”’»」』）)]】")
+# Brackets only: quote marks pair differently per language (de „…“, fr « … », de » … «).
+_PAIRS = (("(", ")"), ("（", "）"), ("[", "]"), ("「", "」"), ("《", "》"), ("【", "】"))
+
+
+_REFUSAL = re.compile(
+    r"\b(?:I'?m sorry|I am sorry|I apologi[sz]e|I can(?:not|'t) (?:help|assist|translate|provide)|"
+    r"I am unable|I'm unable|as an AI\b|(?:translation|text) (?:is )?not available)|"
+    r"抱歉|对不起|對不起|无法翻译|無法翻譯|作为一个?人工智能",
+    re.IGNORECASE,
+)
+_REFUSAL_HINTS = ("sorry", "apolog", "cannot", "can't", "can’t", "unable", "as an ai", "not available",
+                  "抱歉", "对不起", "對不起", "无法", "無法", "人工智能")
+_CASED = {"en", "de", "es", "it", "fr", "pt", "nl"}
+_ROMANCE = {"es", "it", "fr", "pt"}
+_ORDER_SHIFT = 0.35  # fraction of the sentence both entities must move for a flip to count
+_CALENDAR = set(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
+    "June July August September October November December".split()
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    codes: tuple[str, ...]
+    reason: str
+    check: Callable[[Context], None]
+
+
+def _spans(ctx: Context) -> list[tuple[int, int, int]]:
+    return sorted((p.start, p.end, i) for i, p in ctx.placed.items())
+
+
+def rule_label_multiset(ctx: Context) -> None:
+    """The tag labels the answer used should be the source's label multiset."""
+    if not ctx.tag_labels:
+        return
+    tags = Counter(label for label in ctx.tag_labels if label)
+    # Entities the answer left untagged are reported by their own codes (entity_found_*,
+    # entity_missing); count them as present so this rule speaks only of wrong or extra tags.
+    tags.update(ctx.source_entities[i].label for i, p in ctx.placed.items() if p.how != "tag")
+    tags.update(ctx.source_entities[f.entity_index].label for f in ctx.findings
+                if f.code in ("entity_missing", "entity_ambiguous", "span_empty")
+                and f.entity_index is not None)
+    source = Counter(e.label for e in ctx.source_entities)
+    if ctx.tag_labels and tags != source:
+        ctx.add("label_multiset", f"tag labels {dict(tags)} differ from source labels {dict(source)}")
+
+
+def rule_overlap(ctx: Context) -> None:
+    """No two spans may overlap (NER spans are flat)."""
+    spans = _spans(ctx)
+    for (s1, e1, i1), (s2, e2, i2) in zip(spans, spans[1:]):
+        if s2 < e1:
+            ctx.add("span_overlap", f"{ctx.describe(i1)} and {ctx.describe(i2)} overlap", i2)
+            ctx.placed[i1].codes.append("span_overlap")
+
+
+def rule_token_boundaries(ctx: Context) -> None:
+    """A span must start and end on token boundaries (a cut word is a misplaced tag)."""
+    text = ctx.text
+    for s, e, i in _spans(ctx):
+        # A cut is a span edge inside a token *between two word characters*: spaCy keeps
+        # "9002." or "CRTC-Sitzungen" whole, yet an entity may end before the "." or "-".
+        # Only such edges need the tokenizer (the costliest step), so most samples skip it.
+        if not on_boundaries(s, e, text, ctx.target_lang, ctx.config.zh_segmenter):
+            ctx.add("span_token_boundary", f"{ctx.describe(i)}: {text[s:e]!r} cuts a token", i)
+
+
+def rule_edge_words(ctx: Context) -> None:
+    """A span starting/ending with a function word most likely swallowed a neighbour."""
+    for s, e, i in _spans(ctx):
+        word = edge_function_word(ctx.text, s, e, ctx.target_lang, ctx.source_surface(i))
+        if word:
+            ctx.add("span_edge_function_word", f"{ctx.describe(i)}: {ctx.text[s:e]!r} has "
+                    f"{word!r} at its edge", i)
+
+
+def _occurrences(ctx: Context, needle: str) -> list[tuple[int, int]]:
+    text, out, pos = ctx.text, [], ctx.text.find(needle)
+    while pos >= 0:
+        end = pos + len(needle)
+        if on_boundaries(pos, end, text, ctx.target_lang, ctx.config.zh_segmenter):
+            out.append((pos, end))
+        pos = text.find(needle, pos + 1)
+    return out
+
+
+def _attached(text: str, start: int, end: int, occurrence: tuple[int, int]) -> bool:
+    """The span is the name plus material glued to it without a space (a compound)."""
+    o_start, o_end = occurrence
+    if not (start <= o_start and o_end <= end):
+        return False
+    return not any(ch.isspace() for ch in text[start:o_start] + text[o_end:end])
+
+
+def rule_surface_evidence(ctx: Context) -> None:
+    """Where a source name reappears verbatim in the target, its span must be exactly there.
+
+    Catches swapped ids and tags that swallowed or lost a word, whenever the name is kept as is
+    (most person and place names between Latin-script languages). No verbatim occurrence: no
+    evidence either way, nothing is said.
+    """
+    surfaces = {i: ctx.source_surface(i).strip() for i in range(len(ctx.source_entities))}
+    for i, p in ctx.placed.items():
+        surface = surfaces[i]
+        if sum(ch.isalpha() for ch in surface) < 2 or surface not in ctx.text:
+            continue
+        others = [(q.start, q.end) for j, q in ctx.placed.items() if j != i]
+        occ = [o for o in _occurrences(ctx, surface)
+               if not any(a <= o[0] and o[1] <= b and (a, b) != o for a, b in others)]
+        if not occ or (p.start, p.end) in occ:
+            continue
+        overlapping = [o for o in occ if o[0] < p.end and p.start < o[1]]
+        if overlapping and all(_attached(ctx.text, p.start, p.end, o) for o in overlapping):
+            continue  # "EU-Recht", "Záhorie地區": the name inside one compound token
+        if overlapping:
+            ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span {ctx.text[p.start:p.end]!r} "
+                    f"and the verbatim name {surface!r} overlap but differ", i)
+            continue
+        owned = {(q.start, q.end) for j, q in ctx.placed.items() if j != i and surfaces[j] == surface}
+        if any(o not in owned for o in occ):
+            ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span is "
+                    f"{ctx.text[p.start:p.end]!r} but {surface!r} appears elsewhere", i)
+
+
+def rule_refusal(ctx: Context) -> None:
+    """An apology or refusal instead of a translation."""
+    low = ctx.text.lower()
+    if not any(hint in low for hint in _REFUSAL_HINTS):
+        return  # the regular expression costs more than these substring tests
+    m = _REFUSAL.search(ctx.text)
+    if m and not _REFUSAL.search(ctx.source_text):
+        ctx.add("refusal", f"the answer reads as a refusal: {m.group(0)!r}")
+
+
+def rule_name_case(ctx: Context) -> None:
+    """In a cased target language a person or place name has a capital letter.
+
+    Measured on the gold corpora: every PER span and all but a handful of LOC spans
+    ("osteuropäischen") carry one, and so does every one-word ORG span (of 1,090 ORG spans),
+    while longer lower-case ORG and MISC are common (it "commissione per…", es "europeo"); so the
+    rule speaks of PER, LOC and one-word ORG spans whose source surface has a capital.
+    """
+    if ctx.target_lang not in _CASED:
+        return
+    for s, e, i in _spans(ctx):
+        ent = ctx.source_entities[i]
+        one_word_org = ent.label == "ORG" and len(ctx.text[s:e].split()) == 1
+        if ent.label not in ("PER", "LOC") and not one_word_org:
+            continue
+        surface = ctx.source_surface(i)
+        source_cased = any(c.isupper() for c in surface) or ctx.source_lang not in _CASED
+        if source_cased and not any(c.isupper() for c in ctx.text[s:e]):
+            ctx.add("span_name_case", f"{ctx.describe(i)}: {ctx.text[s:e]!r} has no capital letter", i)
+            continue
+        # A person's name also starts and ends with a capitalized word (2 of 721 gold PER spans
+        # do not), and so does any English name: a lower-case edge word was swallowed.
+        words, src_words = ctx.text[s:e].split(), surface.split()
+        title_cased = ent.label == "PER" or ctx.target_lang == "en"  # English names: Title Case
+        # German: a multi-word name ends with a noun, capitalized (3 of 331 gold spans do not).
+        edges = [(words[0], src_words[0]), (words[-1], src_words[-1])] if title_cased else []
+        if ctx.target_lang == "de" and not title_cased and not any(c.isupper() for c in words[-1]):
+            edges = [(words[-1], "X")]
+        if len(words) > 1:
+            for word, src in edges:
+                if word[:1].islower() and (src[:1].isupper() or ctx.source_lang not in _CASED):
+                    ctx.add("span_name_case", f"{ctx.describe(i)}: {ctx.text[s:e]!r} has the "
+                            f"lower-case word {word!r} at its edge", i)
+                    break
+
+
+def rule_span_extent(ctx: Context) -> None:
+    """A span that lost a word of the name, or (Chinese) swallowed a clause.
+
+    Cased scripts: the span has fewer words than the source entity and a capitalized word sits
+    right next to it (not another span): "[Parlamento] Europeo". Chinese: a span far longer than
+    the source entity could ever need (measured: 2 of 517 gold spans exceed 3x the expected
+    length + 4 characters).
+    """
+    text = ctx.text
+    spans = _spans(ctx)
+    taken = [(s, e) for s, e, _ in spans]
+    for s, e, i in spans:
+        surface = ctx.source_surface(i)
+        if ctx.target_lang == "zh":
+            expected = len(surface) * _DENSITY["zh"] / _DENSITY.get(ctx.source_lang, 1.0)
+            if e - s > 3 * expected + 4:
+                ctx.add("span_extent", f"{ctx.describe(i)}: {text[s:e]!r} is too long for it", i)
+            continue
+        if ctx.target_lang not in _CASED:
+            continue
+        # Word counts compare only when the source writes spaces; from Chinese into English a
+        # capitalized neighbour alone is the evidence (English names are Title Case).
+        spaced = ctx.source_lang in _CASED
+        if (spaced and len(text[s:e].split()) >= len(surface.split())) or (
+            not spaced and ctx.target_lang != "en"
+        ):
+            continue
+        after = re.match(r" (\w+)", text[e:])
+        if spaced and ctx.target_lang in _ROMANCE and after and after.group(1).islower() and \
+                after.group(1) not in FUNCTION_WORDS.get(ctx.target_lang, ()) and \
+                after.group(1) not in ARTICLES.get(ctx.target_lang, ()):
+            # Romance adjectives follow the noun ("Parlamento europeo"): a shorter span than the
+            # source name, right before a content word, lost it (7 of 1,241 gold es/it spans).
+            ctx.add("span_extent", f"{ctx.describe(i)}: {text[s:e]!r} may have lost the "
+                    f"following {after.group(1)!r}", i)
+            continue
+        # The word before must not open the sentence (capitalized anyway).
+        before = re.search(r"[^.!?:;\s]\s+(\w+) $", text[:s])
+        closed = ARTICLES.get(ctx.target_lang, frozenset()) | FUNCTION_WORDS.get(ctx.target_lang, frozenset())
+        sides = [(after, e + 1), (before, s - 1 - len(before.group(1)) if before else 0)]
+        if not spaced:
+            sides = sides[:1]  # titles stand before names ("President Erdogan"): only look after
+        for m, pos in sides:
+            word = m.group(1) if m else ""
+            if not word[:1].isupper() or word.casefold() in closed or word in _CALENDAR or len(word) < 2:
+                continue
+            # German capitalizes every noun: there the neighbour must be part of the source name.
+            if ctx.target_lang == "de" and word.casefold() not in surface.casefold():
+                continue
+            if not any(a <= pos < b for a, b in taken):
+                ctx.add("span_extent", f"{ctx.describe(i)}: {text[s:e]!r} may have lost "
+                        f"the neighbouring {word!r}", i)
+                break
+
+
+def rule_same_label_order(ctx: Context) -> None:
+    """Two entities of the same label whose order flips *and* who both move far are more likely
+    swapped ids than a reordering translation (names keep their rough place in a sentence)."""
+    tagged = [(i, p) for i, p in ctx.placed.items() if p.how == "tag"]
+    n_src, n_tgt = max(len(ctx.source_text), 1), max(len(ctx.text), 1)
+
+    def shift(i: int, p) -> float:
+        ent = ctx.source_entities[i]
+        return abs((ent.start + ent.end) / 2 / n_src - (p.start + p.end) / 2 / n_tgt)
+
+    for a, (i, p) in enumerate(tagged):
+        for j, q in tagged[a + 1 :]:
+            if ctx.source_entities[i].label != ctx.source_entities[j].label:
+                continue
+            flipped = (ctx.source_entities[i].start < ctx.source_entities[j].start) != (p.start < q.start)
+            if flipped and min(shift(i, p), shift(j, q)) > _ORDER_SHIFT:
+                ctx.add("span_order", f"{ctx.describe(i)} and {ctx.describe(j)} swap places in the "
+                        "target: ids may be swapped", i)
+                ctx.add("span_order", f"{ctx.describe(j)} swaps places with {ctx.describe(i)}", j)
+
+
+def rule_language(ctx: Context) -> None:
+    """The target must be in the requested language (script check, then detectors).
+
+    Skipped when the target was already found untranslated (it is the source language, and the
+    second detector would cost milliseconds to say so).
+    """
+    if any(f.code == "untranslated" for f in ctx.findings):
+        return
+    verdict = _language_verdict(ctx)
+    if verdict is None:
+        return
+    code, message = verdict
+    ctx.add(code, message)
+
+
+def _language_verdict(ctx: Context) -> tuple[str, str] | None:
+    result = check_language(ctx.text, ctx.target_lang, ctx.config.language_min_letters)
+    if result.verdict == "ok":
+        return None
+    if result.verdict == "wrong":
+        return "wrong_language", (f"target should be {ctx.target_lang}, looks like "
+                                  f"{result.detected} ({result.reason})")
+    if result.detected is None:
+        return None  # too short to judge: the other rules still apply
+    return "language_uncertain", f"target should be {ctx.target_lang}: {result.reason}"
+
+
+def _outside_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        out.append(text[pos:s])
+        pos = max(pos, e)
+    out.append(text[pos:])
+    return " ".join("".join(out).split()).casefold()
+
+
+def rule_untranslated(ctx: Context) -> None:
+    """The words outside the entities must not be the source's words (left untranslated)."""
+    src_rest = _outside_spans(ctx.source_text, [(e.start, e.end) for e in ctx.source_entities])
+    tgt_rest = _outside_spans(ctx.text, [(p.start, p.end) for p in ctx.placed.values()])
+    if sum(map(str.isalpha, src_rest)) < 4:
+        return  # nothing to translate outside the names
+    cutoff = ctx.config.untranslated_similarity
+    if ctx.source_text.strip() == ctx.text.strip() or fuzz.ratio(src_rest, tgt_rest, score_cutoff=cutoff):
+        ctx.add("untranslated", "the target repeats the source instead of translating it")
+
+
+def rule_length_ratio(ctx: Context) -> None:
+    """Target length must be plausible for the language pair (catches cut or padded answers)."""
+    cfg = ctx.config
+    expected = _DENSITY.get(ctx.target_lang, 1.0) / _DENSITY.get(ctx.source_lang, 1.0)
+    src, tgt = len(ctx.source_text.strip()), len(ctx.text.strip())
+    low = src * expected * cfg.length_ratio_min - cfg.length_slack_chars
+    high = src * expected * cfg.length_ratio_max + cfg.length_slack_chars
+    if not low <= tgt <= high:
+        ctx.add("length_ratio", f"target has {tgt} characters for a {src}-character source "
+                f"(expected {max(0, int(low))}-{int(high)})")
+
+
+def _ends_final(text: str) -> bool:
+    text = text.rstrip()
+    while text and text[-1] in _TRAILERS:
+        text = text[:-1].rstrip()
+    return bool(text) and text[-1] in _FINAL
+
+
+def rule_truncated(ctx: Context) -> None:
+    """An answer cut off (max tokens, stream error) ends early: tag left open, no final stop,
+    an opened bracket or quote never closed."""
+    text = ctx.text.rstrip()
+    if ctx.parsed.unclosed_at_end:
+        ctx.add("truncated", "the last tag is never closed")
+        return
+    last_word = text.rsplit(None, 1)[-1].casefold() if text.split() else ""
+    lang = ctx.target_lang
+    if last_word in ARTICLES.get(lang, ()) or last_word in FUNCTION_WORDS.get(lang, ()):
+        if not ctx.source_text.rstrip().casefold().endswith(last_word):
+            ctx.add("truncated", f"the target ends with {last_word!r}")
+            return
+    if _ends_final(ctx.source_text) and not _ends_final(text):
+        last = text[-1:] if text else ""
+        # A final letter/digit where the source had a full stop: cut mid-sentence.
+        if last and (last.isalnum() or script_of(last) is not None or last in ",、，-–—"):
+            ctx.add("truncated", f"the source ends a sentence, the target stops at {text[-20:]!r}")
+            return
+    for opening, closing in _PAIRS:
+        if text.count(opening) > text.count(closing) and \
+                ctx.source_text.count(opening) <= ctx.source_text.count(closing):
+            ctx.add("truncated", f"{opening!r} is opened and never closed")
+            return
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("label_multiset", ("label_multiset",), "tag labels must be the source's label multiset",
+         rule_label_multiset),
+    Rule("no_overlap", ("span_overlap",), "NER spans are flat", rule_overlap),
+    Rule("token_boundaries", ("span_token_boundary",), "a cut token is a misplaced tag",
+         rule_token_boundaries),
+    Rule("edge_words", ("span_edge_function_word",), "entities do not start/end with function words",
+         rule_edge_words),
+    Rule("surface_evidence", ("span_surface_conflict",), "a verbatim name pins its span",
+         rule_surface_evidence),
+    Rule("name_case", ("span_name_case",),
+         "person/place names (and one-word ORG) are capitalized in cased scripts",
+         rule_name_case),
+    Rule("span_extent", ("span_extent",), "a span covers the whole name and only the name",
+         rule_span_extent),
+    Rule("same_label_order", ("span_order",), "same-label entities keep their rough places",
+         rule_same_label_order),
+    Rule("refusal", ("refusal",), "an apology is not a translation", rule_refusal),
+    Rule("untranslated", ("untranslated",), "target is not the source again", rule_untranslated),
+    Rule("language", ("wrong_language", "language_uncertain"), "target in the requested language",
+         rule_language),
+    Rule("length_ratio", ("length_ratio",), "length plausible for the pair", rule_length_ratio),
+    Rule("truncated", ("truncated",), "nothing cut off", rule_truncated),
+)

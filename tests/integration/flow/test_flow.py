@@ -1,0 +1,126 @@
+"""The whole pipeline as a Prefect flow: end to end, resume after kill -9, Dask, and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from parallelner.errors import ParallelNERError
+from parallelner.io import read_jsonl
+from parallelner.run import RunRequest, start_run
+from parallelner.runs import RunPaths
+from parallelner.schema import ParallelSample
+
+pytestmark = pytest.mark.integration
+
+SECRET = "sk-test-SECRET-do-not-leak-4242"
+
+
+def _request(source: Path, url: str, tmp_path: Path, **kw) -> RunRequest:
+    return RunRequest(source=str(source), source_format="jsonl", source_lang="en", target_lang="de",
+                      base_url=url, model="test-model", review=False, chunk_size=4,
+                      outputs=tmp_path / "outputs", **kw)
+
+
+def _files(root: Path):
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_end_to_end_run_writes_every_stage_and_no_secret(gold_translator, source_file, tmp_path,
+                                                         monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    src = source_file(10)
+    paths = start_run(_request(src, gold_translator.url, tmp_path, run_id="e2e"))
+    final = read_jsonl(paths.final, ParallelSample)
+    assert [r.id for r in final] == [s["id"] for s in map(json.loads, src.read_text().splitlines())]
+    statuses = {r.status.value for r in final}
+    assert statuses <= {"accepted", "review", "rejected", "refine"}
+    # The gold German answers are right, so nearly all are accepted, and accepted spans are gold.
+    accepted = [r for r in final if r.status.value == "accepted"]
+    assert len(accepted) >= 8
+    for r in accepted:
+        assert len(r.target_entities) == len(r.source_entities)
+        assert r.provenance.attempts and r.provenance.attempts[0].stage == "translate"
+    for i in range(3):
+        for stage in ("source", "translate", "align", "refine"):
+            assert paths.chunk(i, stage).exists()
+    assert paths.report_json.exists() and paths.plot("confidence_hist").exists()
+    assert paths.plot("yield_per_stage").exists() and paths.ledger.exists()
+    assert all(SECRET.encode() not in p.read_bytes() for p in _files(paths.root))
+    # The key did reach the endpoint, so the test would see a leak if it were written anywhere.
+    assert any(SECRET in r.headers.get("authorization", "") for r in gold_translator.requests)
+
+    # Resuming a finished run repeats no LLM call and rewrites the same records.
+    calls = gold_translator.chat_calls
+    start_run(_request(src, gold_translator.url, tmp_path, run_id="e2e"))
+    assert gold_translator.chat_calls == calls
+    assert read_jsonl(paths.final, ParallelSample) == final
+
+
+def test_flow_runs_unchanged_on_a_local_dask_cluster(gold_translator, source_file, tmp_path):
+    src = source_file(8)
+    paths = start_run(_request(src, gold_translator.url, tmp_path, run_id="dask", dask_workers=2))
+    final = read_jsonl(paths.final, ParallelSample)
+    assert len(final) == 8 and len({r.id for r in final}) == 8
+    assert sum(r.status.value == "accepted" for r in final) >= 6
+
+
+def test_unreachable_endpoint_fails_clearly_and_the_run_resumes(gold_translator, source_file,
+                                                               tmp_path):
+    src = source_file(4)
+    with pytest.raises(ParallelNERError, match=r"127\.0\.0\.1:9"):
+        start_run(_request(src, "http://127.0.0.1:9/v1", tmp_path, run_id="down"))
+    paths = RunPaths(tmp_path / "outputs" / "down")
+    assert paths.manifest.exists() and paths.source.exists() and not paths.final.exists()
+    start_run(_request(src, gold_translator.url, tmp_path, run_id="down"))
+    assert len(read_jsonl(paths.final, ParallelSample)) == 4
+
+
+def test_bad_source_file_names_file_and_line(tmp_path, gold_translator):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1", "lang": "en", "text": "ok"}\n{oops\n')
+    with pytest.raises(ParallelNERError, match=r"bad\.jsonl:2"):
+        start_run(_request(bad, gold_translator.url, tmp_path, run_id="bad"))
+
+
+def test_kill_9_then_resume_repeats_no_successful_call(gold_translator, source_file, tmp_path):
+    """Kill the CLI mid-run with SIGKILL, start it again: every sample once, no call repeated
+    except those in flight at the kill."""
+    gold_translator.delay = 0.4
+    src = source_file(12)
+    out = tmp_path / "outputs"
+    cmd = [sys.executable, "-m", "parallelner", "run", "--source", str(src), "--format", "jsonl",
+           "--source-lang", "en", "--target-lang", "de", "--base-url", gold_translator.url,
+           "--model", "test-model", "--no-review", "--chunk-size", "3", "--concurrency", "2",
+           "--run-id", "killed", "--outputs", str(out)]
+    env = dict(os.environ, OPENAI_API_KEY=SECRET)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    paths = RunPaths(out / "killed")
+    deadline = time.monotonic() + 120
+    while not paths.chunk(1, "translate").exists():
+        assert proc.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not paths.final.exists()
+    before = gold_translator.chat_calls
+
+    gold_translator.delay = 0.0
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    final = read_jsonl(paths.final, ParallelSample)
+    assert len(final) == 12 and len({r.id for r in final}) == 12
+    # Every translate prompt answered before the kill is served from the cache after it: the
+    # only repeats allowed are the calls in flight at the kill (at most the concurrency).
+    repeats = sum(n - 1 for n in gold_translator.seen.values() if n > 1)
+    assert repeats <= 2, gold_translator.seen
+    assert before > 0

@@ -1,0 +1,14 @@
+from pathlib import Path
+
+from parallelner.align.issues import CODES
+from parallelner.align.rules import RULES
+
+README = Path(__file__).resolve().parents[3] / "parallelner" / "align" / "README.md"
+
+
+def test_readme_documents_every_code_and_rule():
+    text = README.read_text(encoding="utf-8")
+    for code in CODES.values():
+        assert f"| `{code.code}` | {code.action.name} | {code.penalty:g} |" in text, code.code
+    for rule in RULES:
+        assert f"| `{rule.name}` |" in text, rule.name

@@ -1,0 +1,134 @@
+"""One test per validation rule: each fires on its defect and stays quiet on a clean answer."""
+
+import pytest
+
+from parallelner.align import align_sample
+from parallelner.align.issues import CODES
+from parallelner.align.rules import RULES
+
+from .conftest import OBAMA, OBAMA_DE, OBAMA_ENTS, sample
+
+
+def codes(result):
+    return {i.code for i in result.issues}
+
+
+def test_clean_answer_raises_nothing(config):
+    out = align_sample(sample(OBAMA, OBAMA_ENTS, OBAMA_DE), config)
+    assert out.issues == [] and out.status.value == "accepted"
+
+
+def test_every_rule_declares_known_codes():
+    for rule in RULES:
+        assert rule.codes and all(c in CODES for c in rule.codes), rule.name
+
+
+@pytest.mark.parametrize("response, code", [
+    # label_multiset: an extra tag whose id is taken, with a label the source does not have
+    ('<PER id="1">Barack Obama</PER> besuchte am Montag <LOC id="2">Paris</LOC> mit '
+     '<ORG id="3">Angela Merkel</ORG>.', "label_multiset"),
+    # no_overlap
+    ('<PER id="1">Barack <LOC id="2">Obama</LOC></PER> besuchte am Montag Paris mit '
+     '<PER id="3">Angela Merkel</PER>.', "span_overlap"),
+    # token_boundaries
+    ('<PER id="1">Barack Obama</PER> besuchte am Montag <LOC id="2">Par</LOC>is mit '
+     '<PER id="3">Angela Merkel</PER>.', "span_token_boundary"),
+    # edge_words
+    ('<PER id="1">Barack Obama</PER> besuchte am Montag <LOC id="2">Paris mit</LOC> '
+     '<PER id="3">Angela Merkel</PER>.', "span_edge_function_word"),
+    # surface_evidence: swapped ids, names kept verbatim
+    ('<PER id="3">Barack Obama</PER> besuchte am Montag <LOC id="2">Paris</LOC> mit '
+     '<PER id="1">Angela Merkel</PER>.', "span_surface_conflict"),
+    # name_case: a place tag on a lower-case word
+    ('<PER id="1">Barack Obama</PER> <LOC id="2">besuchte</LOC> am Montag Paris mit '
+     '<PER id="3">Angela Merkel</PER>.', "span_name_case"),
+    # span_extent: the tag lost a capitalized word of the name
+    ('<PER id="1">Barack</PER> Obama besuchte am Montag <LOC id="2">Paris</LOC> mit '
+     '<PER id="3">Angela Merkel</PER>.', "span_extent"),
+    # refusal
+    ("I'm sorry, but I can't help with that.", "refusal"),
+    # untranslated
+    ('<PER id="1">Barack Obama</PER> visited <LOC id="2">Paris</LOC> on Monday with '
+     '<PER id="3">Angela Merkel</PER>.', "untranslated"),
+    # language
+    ('<PER id="1">Barack Obama</PER> visitó <LOC id="2">París</LOC> el lunes con '
+     '<PER id="3">Angela Merkel</PER>.', "wrong_language"),
+    # length_ratio
+    ('<PER id="1">Barack Obama</PER> besuchte am Montag <LOC id="2">Paris</LOC> mit '
+     '<PER id="3">Angela Merkel</PER>, und danach sprachen sie sehr lange über viele andere Dinge, '
+     'die hier gar nicht stehen, über Wetter, Politik, Sport und noch viel mehr.', "length_ratio"),
+    # truncated
+    ('<PER id="1">Barack Obama</PER> besuchte am Montag <LOC id="2">Paris</LOC> mit '
+     '<PER id="3">Angela', "truncated"),
+])
+def test_rule_fires(config, response, code):
+    out = align_sample(sample(OBAMA, OBAMA_ENTS, response), config)
+    assert code in codes(out)
+    assert out.status.value != "accepted"
+
+
+def test_truncation_without_open_tag(config):
+    src = "The Commission agreed with the Council on the budget."
+    out = align_sample(sample(src, [("Commission", "ORG"), ("Council", "ORG")],
+                              'Die <ORG id="1">Kommission</ORG> einigte sich mit dem <ORG id="2">Rat</ORG> '
+                              "über den"), config)
+    assert "truncated" in codes(out)
+
+
+def test_chinese_span_swallowing_a_clause_is_flagged(config):
+    src = "Obama visited Paris."
+    out = align_sample(sample(src, [("Obama", "PER"), ("Paris", "LOC")],
+                              '<PER id="1">奧巴馬訪問了巴黎並且在那裡停留了很久</PER>，<LOC id="2">巴黎</LOC>。',
+                              target_lang="zh"), config)
+    assert "span_extent" in codes(out)
+
+
+def test_repeated_name_owned_by_another_span_is_no_conflict(config):
+    src = "Trump's wife, Melania Trump, spoke."
+    out = align_sample(sample(src, [("Trump", "PER"), ("Melania Trump", "PER")],
+                              '<PER id="1">Trumps</PER> Ehefrau, <PER id="2">Melania Trump</PER>, sprach.'),
+                       config)
+    assert "span_surface_conflict" not in codes(out) and out.status.value == "accepted"
+
+
+def test_one_word_org_on_a_lower_case_word_is_flagged(config):
+    src = "The Commission rejected the proposal."
+    out = align_sample(sample(src, [("Commission", "ORG")],
+                              'La Comisión <ORG id="1">rechazó</ORG> la propuesta.', target_lang="es"), config)
+    assert "span_name_case" in codes(out)
+
+
+def test_person_span_with_a_lower_case_edge_word_is_flagged(config):
+    src = "Angela Merkel spoke."
+    out = align_sample(sample(src, [("Angela Merkel", "PER")],
+                              '<PER id="1">Angela Merkel habló</PER> ayer.', target_lang="es"), config)
+    assert "span_name_case" in codes(out)
+
+
+def test_english_span_that_lost_a_capitalized_word_after_it(config):
+    src = "美國總統訪問了巴黎。"
+    out = align_sample(sample(src, [("美國", "LOC"), ("巴黎", "LOC")],
+                              'The president of the <LOC id="1">United</LOC> States visited '
+                              '<LOC id="2">Paris</LOC>.', source_lang="zh", target_lang="en"), config)
+    assert "span_extent" in codes(out)
+
+
+def test_same_label_entities_swapping_far_apart_are_flagged(config):
+    src = "The Commission wrote a long letter about the budget to the Council."
+    swapped = ('Der <ORG id="2">Rat</ORG> schrieb einen langen Brief über den Haushalt an die '
+               '<ORG id="1">Kommission</ORG>.')
+    out = align_sample(sample(src, [("Commission", "ORG"), ("Council", "ORG")], swapped), config)
+    assert "span_order" in codes(out) and out.status.value == "review"
+    kept = swapped.replace('id="2"', 'id="X"').replace('id="1"', 'id="2"').replace('id="X"', 'id="1"')
+    out = align_sample(sample(src, [("Commission", "ORG"), ("Council", "ORG")], kept), config)
+    assert "span_order" not in codes(out)
+
+
+def test_romance_span_that_lost_its_adjective_is_flagged(config):
+    src = "The European Parliament voted."
+    out = align_sample(sample(src, [("European Parliament", "ORG")],
+                              'Il <ORG id="1">Parlamento</ORG> europeo ha votato.', target_lang="it"), config)
+    assert "span_extent" in codes(out)
+    whole = align_sample(sample(src, [("European Parliament", "ORG")],
+                                'Il <ORG id="1">Parlamento europeo</ORG> ha votato.', target_lang="it"), config)
+    assert whole.status.value == "accepted"
