@@ -1,15 +1,22 @@
 """Projection mode: carry the source entities onto a translation the user already has.
 
 Input records are ParallelSamples with the source side and a fixed ``target_text`` (what
-``parallelner gold build`` writes, or a user's own parallel text). The LLM is asked to return that
-target sentence unchanged with the source's tags inserted (prompt ``project.v1``). Then
-:func:`align_projection` parses the answer, checks the returned text against the given one,
-re-anchors the spans onto the given text when the model changed a character or two (issue
-``projection_reanchored``), keeps only unchanged spans when it rewrote the sentence
-(``projection_rewritten``, never accepted automatically), and runs the same alignment,
-validation, confidence and routing as translation mode (``align_parsed``) on the given text.
-The output is ``parallelner align``'s format, so review and export work unchanged; its
-``target_text`` is always the given one.
+``parallelner gold build`` writes, or a user's own parallel text). The model is asked, per record,
+which words of that sentence render each source entity, in one of two answer styles
+(``ProjectConfig.style``):
+
+* ``list`` (default): one line per source entity naming its target words (``project_list.v1``);
+  :func:`list_onto_given` locates them in the given text (exact, normalized, then fuzzy).
+* ``inline``: the given sentence back unchanged with the source's tags inserted
+  (``project.v1``); :func:`onto_given` checks the returned text against the given one,
+  re-anchors the spans when the model changed a character or two (``projection_reanchored``)
+  and keeps only unchanged spans when it rewrote the sentence (``projection_rewritten``, never
+  accepted automatically).
+
+Then the same alignment, validation, confidence and routing as translation mode run on the given
+text (``align_parsed``). The output is ``parallelner align``'s format, so review and export work
+unchanged; its ``target_text`` is always the given one. Records without source entities are not
+sent to the model.
 """
 
 from __future__ import annotations
