@@ -16,7 +16,7 @@ from .config import Settings, load_settings
 from .errors import ParallelNERError
 from .runs import RunParams, RunPaths, open_run, save_manifest
 
-DEFAULT_LIMIT = 40
+DEFAULT_LIMIT = 30
 DEFAULT_CHUNK = 10
 
 
