@@ -111,10 +111,11 @@ def collect(paths: RunPaths, n_chunks: int, stage: str = "refine") -> list[Paral
 
 
 def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: Settings) -> Path:
-    """Collect all chunks, write the review queue (and push it when asked), final.jsonl, report."""
+    """Collect all chunks; review queue (pushed when asked); final.jsonl; dataset export; report."""
     from .report import summarize_run, write_plots, write_report
 
     records = collect(paths, n_chunks)
+    manifest.notes = []  # notes describe this finish, not an earlier attempt
     queue = [r for r in records if r.status is not None and r.status.value == "review"]
     write_jsonl(paths.review_queue, queue)
     if manifest.params.review:
@@ -123,10 +124,28 @@ def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: 
             manifest.notes.append(note)
             save_manifest(paths, manifest)
     write_jsonl(paths.final, records)
+    note = export_dataset(paths)
+    if note and note not in manifest.notes:
+        manifest.notes.append(note)
+        save_manifest(paths, manifest)
     summary = summarize_run(paths.root)
     write_report(summary, paths)
     write_plots(summary, paths.root)
     return paths.final
+
+
+def export_dataset(paths: RunPaths) -> str | None:
+    """Write the Hugging Face dataset (and its code-style view) of the accepted samples."""
+    from .export.runner import export
+
+    try:
+        result = export(paths.root, formats=("hf", "code"))
+    except ParallelNERError as exc:
+        return f"export: nothing written ({exc})"
+    rows = result.rows.get("default", {})
+    return (f"export: {sum(rows.values())} accepted samples in {result.dataset_dir} "
+            f"({', '.join(f'{k} {v}' for k, v in rows.items())}); `parallelner export` redoes it "
+            "after a review pull")
 
 
 def push_for_review(paths: RunPaths, settings: Settings) -> str | None:

@@ -15,7 +15,7 @@ import pytest
 from parallelner.errors import ParallelNERError
 from parallelner.io import read_jsonl
 from parallelner.run import RunRequest, start_run
-from parallelner.runs import RunPaths
+from parallelner.runs import RunPaths, load_manifest
 from parallelner.schema import ParallelSample
 
 pytestmark = pytest.mark.integration
@@ -53,6 +53,8 @@ def test_end_to_end_run_writes_every_stage_and_no_secret(gold_translator, source
             assert paths.chunk(i, stage).exists()
     assert paths.report_json.exists() and paths.plot("confidence_hist").exists()
     assert paths.plot("yield_per_stage").exists() and paths.ledger.exists()
+    assert (paths.root / "dataset" / "README.md").exists()
+    assert any("export:" in n for n in load_manifest(paths.root)[1].notes)
     assert all(SECRET.encode() not in p.read_bytes() for p in _files(paths.root))
     # The key did reach the endpoint, so the test would see a leak if it were written anywhere.
     assert any(SECRET in r.headers.get("authorization", "") for r in gold_translator.requests)
@@ -124,3 +126,17 @@ def test_kill_9_then_resume_repeats_no_successful_call(gold_translator, source_f
     repeats = sum(n - 1 for n in gold_translator.seen.values() if n > 1)
     assert repeats <= 2, gold_translator.seen
     assert before > 0
+
+
+def test_argilla_down_keeps_the_queue_and_says_how_to_push(gold_translator, source_file, tmp_path,
+                                                          monkeypatch):
+    monkeypatch.setenv("ARGILLA_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ARGILLA_API_KEY", "argilla-test-key")
+    monkeypatch.setenv("PARALLELNER_REVIEW__AUDIT_FRACTION", "1.0")  # every sample goes to people
+    src = source_file(4)
+    req = _request(src, gold_translator.url, tmp_path, run_id="rev")
+    req.review = True
+    paths = start_run(req)
+    notes = load_manifest(paths.root)[1].notes
+    assert any(n.startswith("review: not pushed") and "review push" in n for n in notes), notes
+    assert paths.review_queue.exists() and paths.final.exists()
