@@ -140,3 +140,24 @@ def test_argilla_down_keeps_the_queue_and_says_how_to_push(gold_translator, sour
     notes = load_manifest(paths.root)[1].notes
     assert any(n.startswith("review: not pushed") and "review push" in n for n in notes), notes
     assert paths.review_queue.exists() and paths.final.exists()
+
+
+def test_budget_stops_the_run_cleanly_and_a_higher_budget_resumes_it(gold_translator, source_file,
+                                                                     tmp_path):
+    cfg = tmp_path / "prices.toml"
+    # 1 unit per thousand prompt tokens: a translate call here costs about 0.3
+    cfg.write_text('[llm.prices."test-model"]\ninput_per_mtok = 1000.0\noutput_per_mtok = 1000.0\n')
+    src = source_file(8)
+    with pytest.raises(ParallelNERError, match="budget"):
+        start_run(_request(src, gold_translator.url, tmp_path, run_id="budget", budget=1.0,
+                           config=cfg))
+    paths = RunPaths(tmp_path / "outputs" / "budget")
+    assert not paths.final.exists()
+    calls = gold_translator.chat_calls
+    assert calls < 8
+    start_run(_request(src, gold_translator.url, tmp_path, run_id="budget", budget=100.0,
+                       config=cfg))
+    final = read_jsonl(paths.final, ParallelSample)
+    assert len(final) == 8
+    # translate prompts answered before the stop were not asked again
+    assert all(n == 1 for n in gold_translator.seen.values()), gold_translator.seen
