@@ -152,7 +152,7 @@ def _run_with_progress(paths: RunPaths, settings: dict[str, Any], task_runner, c
             for s in STAGES:
                 extra = ""
                 if s == "translate":
-                    extra = f"calls {p.calls}  tokens {p.tokens:,}  ${p.cost:.4f}"
+                    extra = f"calls {p.calls} (+{p.cached} cached)  tokens {p.tokens:,}  ${p.cost:.4f}"
                 elif s == "refine":
                     extra = f"accepted {p.accepted}"
                 bar.update(tasks[s], total=total, completed=p.done[s], extra=extra)
