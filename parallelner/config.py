@@ -118,6 +118,29 @@ class ReviewConfig(_Section):
     start_timeout: float = Field(default=120.0, gt=0)
 
 
+class ProjectConfig(_Section):
+    """Projection mode: tag a given translation with the source entities (no re-translation).
+
+    ``style`` is what the model is asked for: ``inline``, the given sentence back unchanged with
+    the source's tags inserted; ``list``, the words of the given sentence that render each
+    source entity (measured far better with the small embedded model, which copies sentences
+    faithfully but rarely inserts tags: benchmarks/README.md). In inline style up to
+    ``max_edits`` character edits, or ``max_edit_share`` of the sentence's length when that is
+    more, count as slips: the spans are re-anchored onto the given text (issue
+    ``projection_reanchored``). More is a rewrite (``projection_rewritten``, routed to review).
+    """
+
+    style: Literal["inline", "list"] = "list"
+    inline_prompt: str = "project.v1"
+    list_prompt: str = "project_list.v1"
+    max_edits: int = Field(default=3, ge=0)
+    max_edit_share: float = Field(default=0.03, ge=0.0, le=1.0)
+
+    @property
+    def prompt(self) -> str:
+        return self.inline_prompt if self.style == "inline" else self.list_prompt
+
+
 class Settings(_Section):
     """The whole configuration of a run."""
 
@@ -126,6 +149,7 @@ class Settings(_Section):
     llm: LLMConfig = Field(default_factory=LLMConfig)
     align: AlignConfig = Field(default_factory=AlignConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
+    project: ProjectConfig = Field(default_factory=ProjectConfig)
 
 
 def default_data_dir() -> Path:

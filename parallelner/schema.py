@@ -48,9 +48,14 @@ class EntitySpan(_Record):
 
 
 class TargetSpan(EntitySpan):
-    """A span of the translation, tied to the source entity it translates (0-based index)."""
+    """A span of the translation, tied to the source entity it translates (0-based index).
 
-    source_index: int = Field(ge=0)
+    ``source_index`` is ``None`` only in gold files (``parallelner gold build``): annotators marked
+    the target independently, and a gold span whose source entity cannot be paired unambiguously
+    says "unknown" rather than pointing at a guess. Pipeline stages always set it.
+    """
+
+    source_index: int | None = Field(ge=0)
     confidence: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
@@ -179,7 +184,7 @@ class ParallelSample(_Record):
             check_spans(self.target_text, self.target_entities, "target_entities")
             n = len(self.source_entities)
             for i, span in enumerate(self.target_entities):
-                if span.source_index >= n:
+                if span.source_index is not None and span.source_index >= n:
                     raise ValueError(
                         f"target_entities[{i}].source_index={span.source_index} but the source "
                         f"has {n} entities"

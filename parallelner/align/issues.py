@@ -95,6 +95,16 @@ CODES: dict[str, Code] = {
         Code("truncated", _F, 0.6, "the answer looks cut off"),
         Code("empty_response", _R, 1.0, "no answer, or no text left after parsing"),
         Code("invalid_record", _R, 1.0, "the input line is not a valid record"),
+        # --- projection mode (parallelner.project): tagging a given translation --------------
+        Code("projection_reanchored", _N, 0.02, "the model changed a few characters of the given "
+             "translation; spans were moved onto the given text"),
+        Code("projection_rewritten", _V, 0.3, "the model rewrote the given translation; only "
+             "spans whose text is unchanged were kept"),
+        Code("projection_unparsed", _N, 0.05, "the list answer names no target words"),
+        Code("projection_words_not_found", _N, 0.05, "words the model named are not in the "
+             "given translation"),
+        Code("projection_words_fuzzy", _N, 0.05, "words the model named match the given "
+             "translation only fuzzily"),
     ]
 }
 

@@ -14,6 +14,8 @@ from .. import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module; each defines register(app)
+    "parallelner.cli.evaluate",
+    "parallelner.cli.project",
     "parallelner.cli.sources",
     "parallelner.cli.report",
     "parallelner.cli.run",
