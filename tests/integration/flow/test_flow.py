@@ -161,3 +161,39 @@ def test_budget_stops_the_run_cleanly_and_a_higher_budget_resumes_it(gold_transl
     assert len(final) == 8
     # translate prompts answered before the stop were not asked again
     assert all(n == 1 for n in gold_translator.seen.values()), gold_translator.seen
+
+
+def test_projection_mode_runs_through_the_same_flow(llm_server, europarl_pairs, tmp_path,
+                                                    monkeypatch):
+    """--mode project: given German sentences, the endpoint tags them; the flow aligns them onto
+    the given text (unchanged) and routes them like translations."""
+    from parallelner.io import write_jsonl
+    from parallelner.markup import render_markup
+    from parallelner.schema import ParallelSample as PS
+
+    monkeypatch.setenv("PARALLELNER_PROJECT__STYLE", "inline")
+    pairs = europarl_pairs[:6]
+    tagged = {t.text: render_markup(t.text, t.entities) for _, t in pairs}
+
+    def respond(body):
+        user = [m["content"] for m in body["messages"] if m["role"] == "user"][-1]
+        given = user.split("without tags:", 1)[1].split("\n", 1)[0].strip()
+        return tagged.get(given, given)
+
+    llm_server.responder = respond
+    src = tmp_path / "project.jsonl"
+    write_jsonl(src, [PS(id=s.id, source_lang="en", target_lang="de", source_text=s.text,
+                         source_entities=s.entities, target_text=t.text, mode="project")
+                      for s, t in pairs])
+    req = _request(src, llm_server.url, tmp_path, run_id="proj")
+    req.mode, req.source_format = "project", None
+    paths = start_run(req)
+    final = read_jsonl(paths.final, ParallelSample)
+    assert [r.target_text for r in final] == [t.text for _, t in pairs]  # the given text, unchanged
+    accepted = [r for r in final if r.status.value == "accepted"]
+    assert len(accepted) >= 5
+    gold = {s.id: t for s, t in pairs}
+    for r in accepted:
+        assert r.mode == "project"
+        assert [(e.start, e.end, e.label) for e in sorted(r.target_entities, key=lambda e: e.start)] \
+            == [(e.start, e.end, e.label) for e in gold[r.id].entities]
