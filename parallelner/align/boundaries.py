@@ -58,6 +58,32 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "zh": frozenset("的 了 在 被 把".split()),
 }
 
+# Pronouns, possessives, demonstratives, subordinators and a few adverbs: never a name alone,
+# never the edge of one ("Mitgliedstaaten ihre", "Rat dazu", a tag on "ich" or "Ciò").
+PRONOUNS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "i you he she it we they me him her us them this that these those his its their our my "
+        "your there here then".split()
+    ),
+    "de": frozenset(
+        "ich du er sie es wir ihr ihm ihn ihnen mich mir uns euch dies diese dieser dieses diesem "
+        "diesen jene jener jenes sein seine seiner seinen seinem seines ihre ihrer ihren ihrem "
+        "ihres unser unsere dazu dann hier dort da nachdem bevor weil obwohl ob man".split()
+    ),
+    "es": frozenset(
+        "yo tú él ella ello nosotros nosotras vosotros ellos ellas le les me te nos esto este "
+        "esta estos estas eso ese esa esos esas aquello su sus mi mis nuestro nuestra aquí allí "
+        "porque aunque si cuando".split()
+    ),
+    "it": frozenset(
+        "io tu lui lei noi voi loro gli mi ti ci vi questo questa questi queste quello quella "
+        "quelli quelle ciò suo sua suoi sue mio mia nostro nostra qui lì perché sebbene se "
+        "quando".split()
+    ),
+}
+# Chinese characters no name holds (none of 1,139 UNER zh gold spans does): pronouns, 是, 了.
+_ZH_NON_NAME = set("他她我你們们是了")
+
 _ORDINAL = re.compile(r"(?:^|\s)(?:[IVXLC]+|\d+)$")
 _OPENING = set("([{«‹“‘„\"'¿¡「『《〈（【")
 _CLOSING = set(")]}»›”’\"'.,;:!?、，。；：！？」』》〉）】")
@@ -157,16 +183,23 @@ def edge_function_word(text: str, start: int, end: int, lang: str, source_surfac
         for ch in (span[0], span[-1]):
             if ch in words and ch not in source_surface and len(span) > 1:
                 return ch
-        return None
+        return next((ch for ch in span if ch in _ZH_NON_NAME and ch not in source_surface), None)
     parts = span.split()
-    if len(parts) < 2:
-        return None
+    pronouns = PRONOUNS.get(lang, frozenset())
     src_parts = source_surface.casefold().split()
-    if parts[0] in words and parts[0].islower() and parts[0] != (src_parts[0] if src_parts else ""):
+    if len(parts) == 1:
+        # A tag on one closed-class word ("ich", "wird", "Ciò"); acronyms ("ES", "IT") excepted.
+        word = parts[0].casefold()
+        closed = word in words or word in pronouns or word in ARTICLES.get(lang, ())
+        if closed and not parts[0].isupper() and src_parts != [word]:
+            return parts[0]
+        return None
+    if (parts[0] in words or parts[0] in pronouns) and parts[0].islower() and \
+            parts[0] != (src_parts[0] if src_parts else ""):
         return parts[0]
     # At the end, an article is as foreign as a preposition ("Rußland der").
     last = parts[-1]
-    if (last in words or last in ARTICLES.get(lang, ())) and last.islower() and \
+    if (last in words or last in ARTICLES.get(lang, ()) or last in pronouns) and last.islower() and \
             last != (src_parts[-1] if src_parts else ""):
         return last
     return None

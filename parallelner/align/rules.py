@@ -12,11 +12,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word
 from .context import Context
 from .langid import check_language, script_of
+from .matching import normalize
 from .tokens import on_boundaries
 
 # Characters of text per unit of meaning, relative to English (measured on the gold corpora:
@@ -149,6 +150,84 @@ def rule_surface_evidence(ctx: Context) -> None:
         if any(o not in owned for o in occ):
             ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span is "
                     f"{ctx.text[p.start:p.end]!r} but {surface!r} appears elsewhere", i)
+    _number_evidence(ctx)
+    _cognate_evidence(ctx)
+
+
+_WORD = re.compile(r"\w[\w'’-]*")
+_COGNATE = 75.0  # a look-alike of the source name (Commission / Comisión / Kommission)
+_UNLIKE = 65.0  # a span this unlike its source name is not itself a look-alike
+
+
+def _cognate_evidence(ctx: Context) -> None:
+    """Between Latin-script languages most names are look-alikes of their source (Europe /
+    Europa, Comisión / Commission, Bélgica / Belgium). A tag on words unlike its source name,
+    while a capitalized look-alike of that name stands elsewhere, untagged or tagged for an
+    entity with another name, sits on the wrong words (swapped ids, a tag on another word)."""
+    if ctx.source_lang not in _CASED or ctx.target_lang not in _CASED:
+        return
+    words: list[tuple[int, int]] | None = None
+    for i, p in ctx.placed.items():
+        surface = normalize(ctx.source_surface(i))[0]
+        if len(surface) < 4 or p.how != "tag":
+            continue
+        if fuzz.token_sort_ratio(surface, normalize(ctx.text[p.start : p.end])[0]) >= _UNLIKE:
+            continue
+        if words is None:
+            words = [(m.start(), m.end()) for m in _WORD.finditer(ctx.text)]
+        n = len(surface.split())
+        grams = [(words[k][0], words[k + n - 1][1]) for k in range(len(words) - n + 1)
+                 if ctx.text[words[k][0]].isupper()
+                 and not (words[k][0] < p.end and p.start < words[k + n - 1][1])]
+        if not grams:
+            continue
+        best = process.extractOne(surface, [normalize(ctx.text[a:b])[0] for a, b in grams],
+                                  scorer=fuzz.token_sort_ratio, score_cutoff=_COGNATE)
+        if best is None:
+            continue
+        a, b = grams[best[2]]
+        owners = [j for j, q in ctx.placed.items() if j != i and q.start < b and a < q.end]
+        if any(fuzz.token_sort_ratio(surface, normalize(ctx.source_surface(j))[0]) >= _COGNATE
+               for j in owners):
+            continue  # the same name twice: "Europe … Europe"
+        ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span {ctx.text[p.start:p.end]!r} is "
+                f"unlike the name, {ctx.text[a:b]!r} elsewhere is like it", i)
+
+
+_DIGITS = re.compile(r"\d+")
+_THOUSANDS = re.compile(r"(?<=\d)[,.\u00a0\u202f](?=\d{3}(?!\d))")
+
+
+def _numbers(text: str) -> Counter[str]:
+    """Digit runs, thousands separators dropped ("5,000" = "5.000" = "5000"; "1,4" = "1.4")."""
+    return Counter(_DIGITS.findall(_THOUSANDS.sub("", text))) if any(map(str.isdigit, text)) \
+        else Counter()
+
+
+def _number_evidence(ctx: Context) -> None:
+    """Numbers are written the same in every language here: a span holding a number that the
+    source has outside its entity sits on other words ("1904年到1914年之間" for Antonio Gaudí);
+    a span without a number of its source entity that the target has outside every span lost it
+    ("decisione del Consiglio del giugno" + "1999")."""
+    if not any(map(str.isdigit, ctx.text)):
+        return
+    spans = sorted((p.start, p.end) for p in ctx.placed.values())
+    target_rest = _numbers(_outside_spans(ctx.text, spans))
+    for i, p in ctx.placed.items():
+        ent = ctx.source_entities[i]
+        have, want = _numbers(ctx.text[p.start : p.end]), _numbers(ctx.source_surface(i))
+        extra, missing = have - want, want - have
+        if extra:
+            source_rest = _numbers(ctx.source_text[: ent.start] + " " + ctx.source_text[ent.end :])
+            if not extra - source_rest:
+                ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span "
+                        f"{ctx.text[p.start:p.end]!r} holds {', '.join(sorted(extra))}, which "
+                        "the source has outside this entity", i)
+                continue
+        if missing and not missing - target_rest:
+            ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span "
+                    f"{ctx.text[p.start:p.end]!r} lacks {', '.join(sorted(missing))} of the "
+                    "source name, found next to it", i)
 
 
 def rule_refusal(ctx: Context) -> None:
@@ -173,7 +252,15 @@ def rule_name_case(ctx: Context) -> None:
         return
     for s, e, i in _spans(ctx):
         ent = ctx.source_entities[i]
-        one_word_org = ent.label == "ORG" and len(ctx.text[s:e].split()) == 1
+        words = ctx.text[s:e].split()
+        if ctx.target_lang == "de" and len(words) > 1 and words[-1][:1].islower() and \
+                words[-1].casefold() not in ctx.source_surface(i).casefold().split():
+            # Any German multi-word name ends with a noun, capitalized (4 of 478 gold spans do
+            # not): "Mitgliedstaaten dar", "Europäischen Kommission ermöglichen" swallowed a word.
+            ctx.add("span_name_case", f"{ctx.describe(i)}: {ctx.text[s:e]!r} ends with the "
+                    f"lower-case word {words[-1]!r}", i)
+            continue
+        one_word_org = ent.label == "ORG" and len(words) == 1
         if ent.label not in ("PER", "LOC") and not one_word_org:
             continue
         surface = ctx.source_surface(i)
