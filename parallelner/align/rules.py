@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
 
 from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word
 from .context import Context
 from .langid import check_language, script_of
-from .matching import normalize
 from .tokens import on_boundaries
 
 # Characters of text per unit of meaning, relative to English (measured on the gold corpora:
@@ -159,36 +160,50 @@ _COGNATE = 75.0  # a look-alike of the source name (Commission / Comisión / Kom
 _UNLIKE = 65.0  # a span this unlike its source name is not itself a look-alike
 
 
+def _accent_table() -> dict[int, str]:
+    """Latin letters with diacritics -> their base letter, one character for one (é -> e)."""
+    table = {}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFKD", chr(code))[0]
+        if base.isascii() and base.isalpha() and base != chr(code):
+            table[code] = base
+    return table
+
+
+_FOLD = _accent_table()
+
+
 def _cognate_evidence(ctx: Context) -> None:
     """Between Latin-script languages most names are look-alikes of their source (Europe /
     Europa, Comisión / Commission, Bélgica / Belgium). A tag on words unlike its source name,
     while a capitalized look-alike of that name stands elsewhere, untagged or tagged for an
-    entity with another name, sits on the wrong words (swapped ids, a tag on another word)."""
+    entity with another name, sits on the wrong words (swapped ids, a tag on another word).
+    Compared without case, accents and punctuation (rapidfuzz's own processor: C speed)."""
     if ctx.source_lang not in _CASED or ctx.target_lang not in _CASED:
         return
+    folded = ctx.text.translate(_FOLD)  # same length: offsets hold
     words: list[tuple[int, int]] | None = None
     for i, p in ctx.placed.items():
-        surface = normalize(ctx.source_surface(i))[0]
-        if len(surface) < 4 or p.how != "tag":
-            continue
-        if fuzz.token_sort_ratio(surface, normalize(ctx.text[p.start : p.end])[0]) >= _UNLIKE:
+        surface = ctx.source_surface(i).translate(_FOLD)
+        n = len(default_process(surface).split())
+        if sum(map(str.isalpha, surface)) < 4 or p.how != "tag" or not n or fuzz.token_sort_ratio(
+            surface, folded[p.start : p.end], processor=default_process
+        ) >= _UNLIKE:
             continue
         if words is None:
             words = [(m.start(), m.end()) for m in _WORD.finditer(ctx.text)]
-        n = len(surface.split())
         grams = [(words[k][0], words[k + n - 1][1]) for k in range(len(words) - n + 1)
                  if ctx.text[words[k][0]].isupper()
                  and not (words[k][0] < p.end and p.start < words[k + n - 1][1])]
-        if not grams:
-            continue
-        best = process.extractOne(surface, [normalize(ctx.text[a:b])[0] for a, b in grams],
-                                  scorer=fuzz.token_sort_ratio, score_cutoff=_COGNATE)
+        best = process.extractOne(surface, [folded[a:b] for a, b in grams],
+                                  scorer=fuzz.token_sort_ratio, processor=default_process,
+                                  score_cutoff=_COGNATE) if grams else None
         if best is None:
             continue
         a, b = grams[best[2]]
         owners = [j for j, q in ctx.placed.items() if j != i and q.start < b and a < q.end]
-        if any(fuzz.token_sort_ratio(surface, normalize(ctx.source_surface(j))[0]) >= _COGNATE
-               for j in owners):
+        if any(fuzz.token_sort_ratio(surface, ctx.source_surface(j).translate(_FOLD),
+                                     processor=default_process) >= _COGNATE for j in owners):
             continue  # the same name twice: "Europe … Europe"
         ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span {ctx.text[p.start:p.end]!r} is "
                 f"unlike the name, {ctx.text[a:b]!r} elsewhere is like it", i)
