@@ -83,6 +83,8 @@ PRONOUNS: dict[str, frozenset[str]] = {
 }
 # Chinese characters no name holds (none of 1,139 UNER zh gold spans does): pronouns, 是, 了.
 _ZH_NON_NAME = set("他她我你們们是了")
+_ZH_OPENERS = tuple("由於 由于 因為 因为 如果 雖然 虽然 但是 而且 以及 並且 并且 為了 为了 對於 对于 關於 关于 "
+                    "根據 根据".split())
 
 _ORDINAL = re.compile(r"(?:^|\s)(?:[IVXLC]+|\d+)$")
 _OPENING = set("([{«‹“‘„\"'¿¡「『《〈（【")
@@ -183,6 +185,8 @@ def edge_function_word(text: str, start: int, end: int, lang: str, source_surfac
         for ch in (span[0], span[-1]):
             if ch in words and ch not in source_surface and len(span) > 1:
                 return ch
+        if span.startswith(_ZH_OPENERS) and len(span) > 2:
+            return span[:2]  # "由於氣候": a clause opener, not a name
         return next((ch for ch in span if ch in _ZH_NON_NAME and ch not in source_surface), None)
     parts = span.split()
     pronouns = PRONOUNS.get(lang, frozenset())

@@ -319,6 +319,17 @@ def rule_span_extent(ctx: Context) -> None:
             continue
         if ctx.target_lang not in _CASED:
             continue
+        closed = ARTICLES.get(ctx.target_lang, frozenset()) | FUNCTION_WORDS.get(ctx.target_lang, frozenset())
+        after = re.match(r" (\w+)", text[e:])
+        nxt = after.group(1) if after else ""
+        if ctx.target_lang in _ROMANCE and nxt[:1].isupper() and len(nxt) > 1 and \
+                nxt.casefold() not in closed and nxt not in _CALENDAR and \
+                not any(a <= e + 1 < b for a, b in taken):
+            # Spanish and Italian capitalize names, not nouns: a capitalized word right after a
+            # span continues the name ("[Gobierno del Reino] Unido"), whatever the word counts.
+            ctx.add("span_extent", f"{ctx.describe(i)}: {text[s:e]!r} may have lost the "
+                    f"following {nxt!r}", i)
+            continue
         # Word counts compare only when the source writes spaces; from Chinese into English a
         # capitalized neighbour alone is the evidence (English names are Title Case).
         spaced = ctx.source_lang in _CASED
@@ -337,7 +348,6 @@ def rule_span_extent(ctx: Context) -> None:
             continue
         # The word before must not open the sentence (capitalized anyway).
         before = re.search(r"[^.!?:;\s]\s+(\w+) $", text[:s])
-        closed = ARTICLES.get(ctx.target_lang, frozenset()) | FUNCTION_WORDS.get(ctx.target_lang, frozenset())
         sides = [(after, e + 1), (before, s - 1 - len(before.group(1)) if before else 0)]
         if not spaced:
             sides = sides[:1]  # titles stand before names ("President Erdogan"): only look after
