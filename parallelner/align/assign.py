@@ -162,7 +162,7 @@ def _name_continues(text: str, start: int, end: int, lang: str) -> str | None:
     if re.match(r"[-‐]\w", text[end : end + 2]) or re.search(r"\w[-‐]$", text[max(0, start - 2) : start]):
         return "-" + text[max(0, start - 12) : end + 12].strip()
     if start >= 2 and text[start - 1] in "(（" and text[end : end + 1] in ")）" and \
-            text[start - 2].isalnum():
+            text[: start - 1].rstrip()[-1:].isalnum():
         return "(" + text[max(0, start - 12) : end + 1]
     if lang == "zh" and text[end - 1 : end].isascii() and text[end:].startswith(_ZH_NAME_SUFFIXES):
         return "+" + text[start : end + 4]

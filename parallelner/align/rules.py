@@ -156,7 +156,7 @@ def rule_surface_evidence(ctx: Context) -> None:
 
 
 _WORD = re.compile(r"\w[\w'’-]*")
-_COGNATE = 75.0  # a look-alike of the source name (Commission / Comisión / Kommission)
+_COGNATE = 70.0  # a look-alike of the source name (Commission / Comisión / Kommission)
 _UNLIKE = 65.0  # a span this unlike its source name is not itself a look-alike
 
 
@@ -548,7 +548,8 @@ RULES: tuple[Rule, ...] = (
          rule_token_boundaries),
     Rule("edge_words", ("span_edge_function_word",), "entities do not start/end with function words",
          rule_edge_words),
-    Rule("surface_evidence", ("span_surface_conflict",), "a verbatim name pins its span",
+    Rule("surface_evidence", ("span_surface_conflict",),
+         "a verbatim name, a number or a look-alike pins its span",
          rule_surface_evidence),
     Rule("name_case", ("span_name_case",),
          "person/place names (and one-word ORG) are capitalized in cased scripts",
