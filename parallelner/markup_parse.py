@@ -214,8 +214,10 @@ def _quoted(text: str, source: str) -> tuple[int, str]:
         inner = text[1:-1]
         # Only an outer pair that encloses everything (not '"A" said "B"'): inner quotes of the
         # same kind must pair up among themselves.
+        # German closes its „…“ with the opening “ of “…”: those do not count.
+        opens = inner.count(text[0]) - (inner.count("„") if text[0] == "“" else 0)
         if (text[0] == text[-1] and inner.count(text[0]) % 2) or (
-            text[0] != text[-1] and inner.count(text[0]) != inner.count(text[-1])
+            text[0] != text[-1] and opens != inner.count(text[-1])
         ):
             break
         stripped = inner.strip()

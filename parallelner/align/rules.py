@@ -26,7 +26,17 @@ from .tokens import on_boundaries
 _DENSITY = {"zh": 0.32, "ja": 0.45, "ko": 0.5, "de": 1.1, "es": 1.08, "it": 1.08, "fr": 1.1,
             "pt": 1.05, "nl": 1.1, "ru": 1.05}
 _FINAL = set(".!?。！？…;；:：")
-_TRAILERS = set("\"'”’»」』）)]】")
+# Closing quotes and brackets (German closes with “ ‘ «: „…“, »…«; an answer *ending* with one of
+# those as an opening quote is caught before they are stripped).
+_TRAILERS = set("\"'”’»」』）)]】“‘«")
+_SENTENCE_END = set(".!?。！？…")
+# Abbreviations that stand before a name or a number, never at the end ("… al Sr.", "Nr.").
+_LEADING_ABBREVIATIONS: dict[str, frozenset[str]] = {
+    "en": frozenset("mr. mrs. ms. dr. st. no. nos. vs. ca.".split()),
+    "de": frozenset("nr. st. dr. hr. fr. ca. z. vgl. s.".split()),
+    "es": frozenset("sr. sra. srta. dr. dra. d. dª. núm. nº. st.".split()),
+    "it": frozenset("sig. sig.ra on. dott. prof. st. n. ca.".split()),
+}
 # Brackets only: quote marks pair differently per language (de „…“, fr « … », de » … «).
 _PAIRS = (("(", ")"), ("（", "）"), ("[", "]"), ("「", "」"), ("《", "》"), ("【", "】"))
 
@@ -454,11 +464,12 @@ def rule_length_ratio(ctx: Context) -> None:
                 f"(a translation this short is rare: expected at least {int(short)})")
 
 
-def _ends_final(text: str) -> bool:
+def _last_inside(text: str) -> str:
+    """The last character before closing quotes and brackets."""
     text = text.rstrip()
     while text and text[-1] in _TRAILERS:
         text = text[:-1].rstrip()
-    return bool(text) and text[-1] in _FINAL
+    return text[-1:]
 
 
 def rule_finish_reason(ctx: Context) -> None:
@@ -512,13 +523,16 @@ def _truncation(ctx: Context) -> str | None:
         # "… la", "Ripresa dell", "sarebbe l '": an article or preposition ends nothing
         if not ctx.source_text.rstrip().casefold().endswith(last_word):
             return f"the target ends with {words[-1]!r}"
-    if _ends_final(ctx.source_text) and not _ends_final(text):
-        core = text
-        while core and core[-1] in _TRAILERS:  # "… ein „Faschist“" / "…分子”": look inside
-            core = core[:-1].rstrip()
-        last = core[-1:]
-        # A final letter/digit where the source had a full stop: cut mid-sentence.
-        if last and (last.isalnum() or script_of(last) is not None or last in ",、，-–—"):
+    if last_word in _LEADING_ABBREVIATIONS.get(lang, ()) or (
+        lang == "de" and re.search(r"\b(?:dem|am|den|vom|zum|bis zum) \d{1,2}\.$", text)
+    ):
+        return f"the target ends with {words[-1]!r}, which stands before a name or a number"
+    source_end = _last_inside(ctx.source_text)
+    if source_end in _FINAL:
+        last = _last_inside(text)  # "… ein „Faschist“" / "…分子”": look inside the quotes
+        # Anything but a stop where the source has one (a letter, "%", "》"), or only a clause
+        # mark (";", ":") where the source ends a sentence: cut.
+        if last and (last not in _FINAL or (source_end in _SENTENCE_END and last not in _SENTENCE_END)):
             return f"the source ends a sentence, the target stops at {text[-20:]!r}"
     if lang == "zh" and _zh_ends_subordinate(text):
         return f"the target ends with a subordinate clause and no main clause: {text[-20:]!r}"

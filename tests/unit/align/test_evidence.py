@@ -286,3 +286,23 @@ def test_bracketed_name_mirrored_from_the_source_is_no_gloss(config):
                               '鐵含量低很常見，<ORG id="1">加拿大血液服務</ORG>（CBS）說。', target_lang="zh"),
                        config)
     assert "entity_found_partial" not in codes(out)
+
+
+@pytest.mark.parametrize("response, lang", [
+    ("Eso es lo que pedimos hoy al Sr.", "es"),
+    ("Er erhielt seinen Abschluss an dem 21.", "de"),
+    ("Die Investitionen stiegen um 6%", "de"),
+    ("Er sagte, sie seien eine „Kulthöhe“", "de"),
+    ("Nicolai arbeitete mit Morricone zusammen;", "de"),
+])
+def test_more_ways_an_answer_stops_short(config, response, lang):
+    src = "He graduated and obtained an M.A. on 21 April 1882 with Mr Smith."
+    assert "truncated" in codes(align_sample(sample(src, [], response, target_lang=lang), config))
+
+
+def test_german_quotes_inside_outer_quotes_are_balanced():
+    from parallelner.markup_parse import parse_markup
+
+    out = parse_markup("“Er sagte: „Jedes Buch hat eine Lernkurve.“”", "He said it.")
+    assert out.text == "Er sagte: „Jedes Buch hat eine Lernkurve.“"
+    assert "markup_quoted" in out.codes
