@@ -14,6 +14,14 @@ Modes are *recoverable* (the answer holds the gold result: should be accepted ri
 (untranslated, truncated, wrong language, unusable: must never be accepted) or *either* (may be
 flagged; accepting it is fine only if it is exactly right).
 
+Each case is handed to the aligner as the translate stage hands it over: with an attempt that
+records how the LLM call ended (``finish_reason``). Only a cut by max_tokens (mode ``truncated``)
+carries "length", as a real API reports it; a model that ends its answer early on its own
+(``stopped_mid_sentence``, ``stopped_after_clause``) says "stop", so only the text can tell.
+
+Silent errors that a documented gold convention explains (``convention()``: articles, outer
+quotes, name extents the two golds disagree about) are counted apart, by a mechanical criterion.
+
 Run:  PYTHONPATH=. python benchmarks/align_quality.py [--limit N] [--show MODE]
 """
 
@@ -684,7 +692,7 @@ def main() -> None:
     for name, modes in (
         ("realistic modes (recoverable, must-flag, dropped_tag_found)", REALISTIC),
         ("  the same without the early stops", REALISTIC - EARLY_STOPS),
-        ("  the early stops alone", EARLY_STOPS),
+        ("  the early stops alone (no right answer: every accepted one is wrong)", EARLY_STOPS),
         ("misplaced-tag modes (either, adversarial)", {m for m, _, _ in MODES} - REALISTIC),
         ("all modes", {m for m, _, _ in MODES}),
     ):
