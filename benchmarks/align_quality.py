@@ -517,7 +517,8 @@ def build_cases(all_pairs: list[Pair], seed: int = 13) -> list[Case]:
     return cases
 
 
-def classify(case: Case, config: AlignConfig, finish_reason: str | None = "") -> tuple[str, ParallelSample]:
+def classify(case: Case, config: AlignConfig,
+             finish_reason: str | None = "") -> tuple[str, ParallelSample]:
     """Align the case as the translate stage hands it over (its attempt records how the call
     ended); ``finish_reason`` overrides that ("" keeps the case's, None records nothing)."""
     p = case.pair
@@ -698,12 +699,14 @@ def main() -> None:
     ):
         wrong, acc, conv = silent(modes)
         explained = sum(conv.values())
+        kinds = ", ".join(f"{k} {v}" for k, v in conv.most_common()) or "-"
         print(f"  {name}: {wrong}/{acc} accepted = {wrong / max(acc, 1):.3%}; explained by a "
-              f"documented gold convention {explained} ({', '.join(f'{k} {v}' for k, v in conv.most_common()) or '-'})"
+              f"documented gold convention {explained} ({kinds})"
               f" -> otherwise {wrong - explained}/{acc} = {(wrong - explained) / max(acc, 1):.3%}")
     print("  (goal <= 0.5% on realistic answers; conventions: see convention() in this file)")
     adv = totals["either"]
-    print(f"  misplaced tags: {adv['flagged']}/{sum(adv.values())} of the either-kind cases flagged")
+    print(f"  misplaced tags: {adv['flagged']}/{sum(adv.values())} of the either-kind cases "
+          "flagged")
     for mode in ("untranslated", "truncated", *sorted(EARLY_STOPS)):
         c = table[mode]
         n = sum(c.values())

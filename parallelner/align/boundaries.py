@@ -176,7 +176,8 @@ def trim_span(
 
 
 def edge_function_word(text: str, start: int, end: int, lang: str, source_surface: str) -> str | None:
-    """The lower-case function word a span starts or ends with (a swallowed neighbour), if any."""
+    """The closed-class word a span starts or ends with (a swallowed neighbour) or consists of
+    (a tag on another word), if any; in Chinese, also a pronoun or clause opener inside."""
     words = FUNCTION_WORDS.get(lang)
     if not words or end <= start:
         return None
@@ -194,8 +195,8 @@ def edge_function_word(text: str, start: int, end: int, lang: str, source_surfac
     if len(parts) == 1:
         # A tag on one closed-class word ("ich", "wird", "Ciò"); acronyms ("ES", "IT") excepted.
         word = parts[0].casefold()
-        closed = word in words or word in pronouns or word in ARTICLES.get(lang, ())
-        if closed and not parts[0].isupper() and src_parts != [word]:
+        is_closed = word in words or word in pronouns or word in ARTICLES.get(lang, ())
+        if is_closed and not parts[0].isupper() and src_parts != [word]:
             return parts[0]
         return None
     if (parts[0] in words or parts[0] in pronouns) and parts[0].islower() and \
@@ -203,7 +204,8 @@ def edge_function_word(text: str, start: int, end: int, lang: str, source_surfac
         return parts[0]
     # At the end, an article is as foreign as a preposition ("Rußland der").
     last = parts[-1]
-    if (last in words or last in ARTICLES.get(lang, ()) or last in pronouns) and last.islower() and \
+    closed = words | ARTICLES.get(lang, frozenset()) | pronouns
+    if last in closed and last.islower() and \
             last != (src_parts[-1] if src_parts else ""):
         return last
     return None

@@ -119,6 +119,6 @@ def markdown_table() -> str:
     Regenerate: ``python -c "from parallelner.align.issues import markdown_table as t; print(t())"``
     """
     rows = ["| code | action | penalty | scope | meaning |", "|---|---|---|---|---|"]
-    rows += [f"| `{c.code}` | {c.action.name} | {c.penalty:g} | {'span' if c.span_level else 'sample'} "
-             f"| {c.meaning} |" for c in CODES.values()]
+    rows += [f"| `{c.code}` | {c.action.name} | {c.penalty:g} | "
+             f"{'span' if c.span_level else 'sample'} | {c.meaning} |" for c in CODES.values()]
     return "\n".join(rows)

@@ -329,7 +329,8 @@ def rule_span_extent(ctx: Context) -> None:
             continue
         if ctx.target_lang not in _CASED:
             continue
-        closed = ARTICLES.get(ctx.target_lang, frozenset()) | FUNCTION_WORDS.get(ctx.target_lang, frozenset())
+        closed = ARTICLES.get(ctx.target_lang, frozenset()) | \
+            FUNCTION_WORDS.get(ctx.target_lang, frozenset())
         after = re.match(r" (\w+)", text[e:])
         nxt = after.group(1) if after else ""
         if ctx.target_lang in _ROMANCE and nxt[:1].isupper() and len(nxt) > 1 and \
@@ -532,7 +533,8 @@ def _truncation(ctx: Context) -> str | None:
         last = _last_inside(text)  # "… ein „Faschist“" / "…分子”": look inside the quotes
         # Anything but a stop where the source has one (a letter, "%", "》"), or only a clause
         # mark (";", ":") where the source ends a sentence: cut.
-        if last and (last not in _FINAL or (source_end in _SENTENCE_END and last not in _SENTENCE_END)):
+        if last and (last not in _FINAL
+                     or (source_end in _SENTENCE_END and last not in _SENTENCE_END)):
             return f"the source ends a sentence, the target stops at {text[-20:]!r}"
     if lang == "zh" and _zh_ends_subordinate(text):
         return f"the target ends with a subordinate clause and no main clause: {text[-20:]!r}"

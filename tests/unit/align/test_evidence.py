@@ -15,6 +15,10 @@ def codes(result):
     return {i.code for i in result.issues}
 
 
+def run(config, src, ents, response, lang="de"):
+    return align_sample(sample(src, ents, response, target_lang=lang), config)
+
+
 def with_attempts(s, *attempts):
     return s.model_copy(update={"provenance": Provenance(attempts=list(attempts))})
 
@@ -115,7 +119,7 @@ def test_long_sentence_translated_by_half_is_too_short(config):
              "europeos, debemos y tenemos que exigir probidad y transparencia financiera en el "
              "desembolso y la auditoría de este dinero, por lo que nuestras enmiendas y adiciones "
              "se refieren a lograr indicadores de rentabilidad en el proceso de concesión.")
-    assert "length_short" not in codes(align_sample(sample(LONG, [], whole, target_lang="es"), config))
+    assert "length_short" not in codes(run(config, LONG, [], whole, "es"))
 
 
 def test_short_sentences_may_be_much_shorter(config):
@@ -128,7 +132,7 @@ def test_short_sentences_may_be_much_shorter(config):
 def test_length_short_is_configurable(config):
     half = "La experiencia pasada dicta que debemos exigir probidad y transparencia financiera."
     strict = config.model_copy(update={"length_short_sigmas": 100.0})
-    assert "length_short" not in codes(align_sample(sample(LONG, [], half, target_lang="es"), strict))
+    assert "length_short" not in codes(run(strict, LONG, [], half, "es"))
 
 
 # --- short answers in another language --------------------------------------------------------
@@ -167,43 +171,44 @@ def test_span_holding_a_number_from_elsewhere_in_the_sentence(config):
 def test_span_that_left_its_number_outside(config):
     src = "The powers were laid down in the Council Decision of June 1999."
     ent = [("Council Decision of June 1999", "MISC")]
-    out = align_sample(sample(src, ent, 'I poteri sono stati fissati con una <MISC id="1">decisione '
-                                        'del Consiglio del giugno</MISC> 1999.', target_lang="it"), config)
+    out = run(config, src, ent, 'I poteri sono stati fissati con una <MISC id="1">decisione del '
+              'Consiglio del giugno</MISC> 1999.', "it")
     assert "span_surface_conflict" in codes(out)
-    right = align_sample(sample(src, ent, 'I poteri sono stati fissati con una <MISC id="1">decisione '
-                                          'del Consiglio del giugno 1999</MISC>.', target_lang="it"), config)
+    right = run(config, src, ent, 'I poteri sono stati fissati con una <MISC id="1">decisione del '
+                'Consiglio del giugno 1999</MISC>.', "it")
     assert "span_surface_conflict" not in codes(right)
 
 
 def test_swapped_ids_of_look_alike_names(config):
     src = "Think of the accidents in Belgium and the Netherlands last year."
     ents = [("Belgium", "LOC"), ("the Netherlands", "LOC")]
-    swapped = 'Piensen en los accidentes en <LOC id="2">Bélgica</LOC> y los <LOC id="1">Países Bajos</LOC> el año pasado.'
-    assert "span_surface_conflict" in codes(align_sample(sample(src, ents, swapped, target_lang="es"), config))
-    right = swapped.replace('id="2"', 'id="X"').replace('id="1"', 'id="2"').replace('id="X"', 'id="1"')
-    out = align_sample(sample(src, ents, right, target_lang="es"), config)
+    swapped = ('Piensen en los accidentes en <LOC id="2">Bélgica</LOC> y los '
+               '<LOC id="1">Países Bajos</LOC> el año pasado.')
+    assert "span_surface_conflict" in codes(run(config, src, ents, swapped, "es"))
+    right = swapped.replace('id="2"', 'id="X"').replace('id="1"', 'id="2"')
+    out = run(config, src, ents, right.replace('id="X"', 'id="1"'), "es")
     assert "span_surface_conflict" not in codes(out)
 
 
 def test_tag_on_another_word_while_the_look_alike_is_untagged(config):
     src = "We want a true culture of competition in Europe."
-    out = align_sample(sample(src, [("Europe", "LOC")],
-                              'Wir wollen eine echte <LOC id="1">Wettbewerbskultur</LOC> in Europa.'), config)
+    out = run(config, src, [("Europe", "LOC")],
+              'Wir wollen eine echte <LOC id="1">Wettbewerbskultur</LOC> in Europa.')
     assert "span_surface_conflict" in codes(out)
 
 
 def test_the_same_name_twice_is_no_look_alike_conflict(config):
     src = "The people of Europe trust what travels on Europe's roads."
     ents = [("Europe", "LOC"), ("Europe", "LOC")]
-    out = align_sample(sample(src, ents, 'Die Bürger <LOC id="1">Europas</LOC> vertrauen dem, was auf '
-                                         '<LOC id="2">Europas</LOC> Straßen fährt.'), config)
+    out = run(config, src, ents, 'Die Bürger <LOC id="1">Europas</LOC> vertrauen dem, was auf '
+              '<LOC id="2">Europas</LOC> Straßen fährt.')
     assert "span_surface_conflict" not in codes(out)
 
 
 def test_translation_unlike_its_source_is_fine_without_a_look_alike(config):
     src = "The House rose and observed a minute's silence."
-    out = align_sample(sample(src, [("House", "ORG")],
-                              'Das <ORG id="1">Parlament</ORG> erhebt sich zu einer Schweigeminute.'), config)
+    out = run(config, src, [("House", "ORG")],
+              'Das <ORG id="1">Parlament</ORG> erhebt sich zu einer Schweigeminute.')
     assert out.status.value == "accepted", out.issues
 
 
@@ -221,27 +226,25 @@ def test_closed_class_words_are_no_names(config, response, lang):
 
 def test_acronym_that_spells_a_pronoun_is_kept(config):
     src = "The IT sector grew."
-    out = align_sample(sample(src, [("IT", "MISC")], 'Il settore <MISC id="1">IT</MISC> è cresciuto.',
-                              target_lang="it"), config)
+    out = run(config, src, [("IT", "MISC")], 'Il settore <MISC id="1">IT</MISC> è cresciuto.', "it")
     assert "span_edge_function_word" not in codes(out)
 
 
 def test_german_name_ending_in_a_lower_case_word(config):
     src = "The European Commission must make it possible."
     ent = [("European Commission", "ORG")]
-    out = align_sample(sample(src, ent, 'Die <ORG id="1">Europäische Kommission ermöglichen</ORG> muss es.'),
-                       config)
+    out = run(config, src, ent, 'Die <ORG id="1">Europäische Kommission ermöglichen</ORG> muss es.')
     assert "span_name_case" in codes(out)
-    right = align_sample(sample(src, ent, 'Die <ORG id="1">Europäische Kommission</ORG> muss es ermöglichen.'),
-                         config)
+    right = run(config, src, ent,
+                'Die <ORG id="1">Europäische Kommission</ORG> muss es ermöglichen.')
     assert "span_name_case" not in codes(right)
 
 
 def test_spanish_span_before_a_capitalized_word_lost_it(config):
     src = "We count on it to challenge the UK Government."
-    out = align_sample(sample(src, [("UK Government", "ORG")],
-                              'Contamos con ello para desafiar al <ORG id="1">Gobierno del Reino</ORG> Unido.',
-                              target_lang="es"), config)
+    out = run(config, src, [("UK Government", "ORG")],
+              'Contamos con ello para desafiar al <ORG id="1">Gobierno del Reino</ORG> Unido.',
+              "es")
     assert "span_extent" in codes(out)
 
 
@@ -275,8 +278,7 @@ def test_sentence_final_period_is_not_an_ordinal_period(config):
                                     "CGI Mestre在通知中表明，增值稅不會上升。"])
 def test_found_latin_name_that_may_be_part_of_a_longer_chinese_one(config, target):
     name = next(n for n in ("Eibingen", "Viguier", "CGI") if n in target)
-    out = align_sample(sample(f"They spoke of {name} today.", [(name, "LOC")], target, target_lang="zh"),
-                       config)
+    out = run(config, f"They spoke of {name} today.", [(name, "LOC")], target, "zh")
     assert "entity_found_partial" in codes(out) and out.status.value == "review"
 
 
