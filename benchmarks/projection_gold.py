@@ -23,15 +23,24 @@ from rich.console import Console
 from rich.table import Table
 
 from parallelner.cli._llmrun import progress_bar
-from parallelner.config import load_settings
+from parallelner.config import Settings, load_settings
 from parallelner.evaluate import evaluate
 from parallelner.gold import build_gold, parse_pair
 from parallelner.io import read_jsonl, write_jsonl
-from parallelner.project import project_file
+from parallelner.project import align_projection, project_file
 from parallelner.schema import ParallelSample
 
 DEFAULT_PAIRS = ("europarl:en-de,europarl:en-es,europarl:en-it,"
                  "uner-pud:en-zh,uner-pud:zh-en,uner-pud:en-de")
+
+
+def no_model_f1(gold: list[ParallelSample], inputs: list[ParallelSample], settings: Settings) -> float:
+    """Exact F1 with no model at all: the aligner only searches the source surfaces in the given
+    text (what an answer without any tag leads to). The floor the model has to beat."""
+    untagged = [align_projection(r.model_copy(update={"response": r.target_text}),
+                                 settings.project, settings.align, style="inline") for r in inputs]
+    offset = evaluate(gold, untagged).views["all"].offset
+    return offset.overall.exact.f1 if offset is not None else 0.0
 
 
 def main() -> None:
@@ -61,7 +70,7 @@ def main() -> None:
     table = Table(title="Projection onto gold translations (offset matching, all samples, %)",
                   title_justify="left")
     for col in ("corpus", "pair", "samples", "gold", "pred", "P", "R", "F1", "F1 overlap",
-                "faithful", "accepted", "s/sample"):
+                "F1 no model", "faithful", "accepted", "s/sample"):
         table.add_column(col, justify="left" if col in ("corpus", "pair") else "right")
     results = []
     for item in args.pairs.split(","):
@@ -78,17 +87,20 @@ def main() -> None:
                                progress_factory=bar)
         seconds = time.perf_counter() - started
         ev = evaluate(gs.gold, read_jsonl(f"{stem}.output.jsonl", ParallelSample))
+        floor = no_model_f1(gs.gold, gs.inputs, settings)
         view = ev.views["all"]
         assert view.offset is not None
         e, o = view.offset.overall.exact, view.offset.overall.overlap
         accepted = ev.status.get("accepted", 0)
         table.add_row(corpus, f"{src}-{tgt}", str(len(gs.gold)), str(e.gold), str(e.predicted),
                       f"{100 * e.precision:.1f}", f"{100 * e.recall:.1f}", f"{100 * e.f1:.1f}",
-                      f"{100 * o.f1:.1f}", f"{100 * view.faithfulness.share:.1f}",
+                      f"{100 * o.f1:.1f}", f"{100 * floor:.1f}",
+                      f"{100 * view.faithfulness.share:.1f}",
                       f"{accepted}/{len(gs.gold)}", f"{seconds / max(1, len(gs.gold)):.2f}")
         results.append({"corpus": corpus, "pair": f"{src}-{tgt}", "seconds": seconds,
                         "calls": rep.totals.calls, "cached": rep.totals.cached,
-                        "counts": dict(rep.counts), "metrics": ev.model_dump(mode="json")})
+                        "counts": dict(rep.counts), "no_model_f1": floor,
+                        "metrics": ev.model_dump(mode="json")})
     console.print(table)
     out = args.out_dir / "summary.json"
     out.write_text(json.dumps({"model": settings.llm.model, "base_url": args.base_url,

@@ -114,10 +114,28 @@ def list_onto_given(sample: ParallelSample, given: str, align: AlignConfig) -> P
         if hit.method == "fuzzy":
             out.note("projection_words_fuzzy", f"entity {number}: {words!r} matched "
                      f"{given[hit.start:hit.end]!r} only fuzzily (score {hit.score:.0f})")
-        label = sample.source_entities[number - 1].label
-        out.spans.append(TaggedSpan(hit.start, hit.end, label, number, "xml"))
-        taken.append((hit.start, hit.end))
+        ent = sample.source_entities[number - 1]
+        start, end = _name_inside(given, hit.start, hit.end, ent.surface(sample.source_text))
+        if (start, end) != (hit.start, hit.end):
+            out.note("projection_words_trimmed", f"entity {number}: {words!r} holds the source "
+                     f"name verbatim; kept {given[start:end]!r}")
+        out.spans.append(TaggedSpan(start, end, ent.label, number, "xml"))
+        taken.append((start, end))
     return out
+
+
+def _name_inside(text: str, start: int, end: int, name: str) -> tuple[int, int]:
+    """Models name "Herr Evans" or "Präsident Prodi" for "Evans" / "Prodi": when the source name
+    occurs verbatim, as whole words, inside the located words, the entity is that name (the
+    annotation convention of the gold corpora); otherwise the located words stand."""
+    name = name.strip()
+    at = text.find(name, start, end) if name else -1
+    if at < 0 or (at, at + len(name)) == (start, end):
+        return start, end
+    before_ok = at == start or not text[at - 1].isalnum()
+    after = at + len(name)
+    after_ok = after == end or not text[after].isalnum()
+    return (at, after) if before_ok and after_ok else (start, end)
 
 
 def align_projection(

@@ -111,6 +111,8 @@ CODES: dict[str, Code] = {
              "given translation"),
         Code("projection_words_fuzzy", _N, 0.05, "words the model named match the given "
              "translation only fuzzily"),
+        Code("projection_words_trimmed", _N, 0.0, "words the model named hold the source name "
+             "verbatim; the span was cut to it"),
     ]
 }
 

@@ -95,3 +95,11 @@ def test_projection_input_must_have_a_target_text(tmp_path):
                                                                       "target_text": None})])
     with pytest.raises(InputError, match=r"in\.jsonl:2: sample 'p2' has no target_text"):
         read_projection_input(path)
+
+
+def test_a_title_around_a_verbatim_name_is_cut_off():
+    rec = align_projection(record('1. PER "Evans" -> Herr Evans\n2. ORG "European Parliament" -> '
+                                  'Europäische Parlament\n3. LOC "Strasbourg" -> Straßburg'),
+                           SETTINGS.project, SETTINGS.align, style="list")
+    assert surfaces(rec)[0] == ("Evans", "PER", 0)
+    assert "projection_words_trimmed" in {i.code for i in rec.issues}
