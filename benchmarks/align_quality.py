@@ -14,6 +14,14 @@ Modes are *recoverable* (the answer holds the gold result: should be accepted ri
 (untranslated, truncated, wrong language, unusable: must never be accepted) or *either* (may be
 flagged; accepting it is fine only if it is exactly right).
 
+Each case is handed to the aligner as the translate stage hands it over: with an attempt that
+records how the LLM call ended (``finish_reason``). Only a cut by max_tokens (mode ``truncated``)
+carries "length", as a real API reports it; a model that ends its answer early on its own
+(``stopped_mid_sentence``, ``stopped_after_clause``) says "stop", so only the text can tell.
+
+Silent errors that a documented gold convention explains (``convention()``: articles, outer
+quotes, name extents the two golds disagree about) are counted apart, by a mechanical criterion.
+
 Run:  PYTHONPATH=. python benchmarks/align_quality.py [--limit N] [--show MODE]
 """
 
@@ -37,7 +45,7 @@ from parallelner.align import align_sample  # noqa: E402
 from parallelner.align.boundaries import ARTICLES  # noqa: E402
 from parallelner.config import AlignConfig  # noqa: E402
 from parallelner.markup import render_markup  # noqa: E402
-from parallelner.schema import EntitySpan, ParallelSample  # noqa: E402
+from parallelner.schema import Attempt, EntitySpan, ParallelSample, Provenance  # noqa: E402
 
 Expected = tuple[str, frozenset[tuple[int, int, int]]]
 
@@ -49,6 +57,7 @@ class Case:
     pair: Pair
     response: str
     expected: Expected | None  # None: no right answer exists (must be flagged)
+    finish_reason: str = "stop"  # as the API would report it for this answer
 
 
 def _targets(pair: Pair) -> list[EntitySpan]:
@@ -297,6 +306,55 @@ def m_truncated(p: Pair, rng: random.Random):
     return answer[:cut], None
 
 
+_CLAUSE_END = re.compile(r"[,;:.，；：。、](?=\s|$)|[，；：。、]")
+
+
+def _stop_window(p: Pair) -> tuple[int, int]:
+    return int(len(p.target.text) * 0.3), int(len(p.target.text) * 0.85)
+
+
+def _stopped(p: Pair, body: str, end: str) -> str:
+    """The answer of a model that stopped after ``body``: tags after it lost, one it falls in
+    closed there (ids stay those of the source entities)."""
+    items = [(s.start, min(s.end, len(body)), s.label, i + 1) for i, s in enumerate(_targets(p))
+             if s.start < len(body)]
+    return _render_ids(body, items) + end
+
+
+def m_stopped_mid_sentence(p: Pair, rng: random.Random):
+    """The model ends its answer on its own after some word (the API says "stop": only the text
+    can tell), 30-85% through the translation."""
+    if len(p.target.text) < 12:
+        return None
+    # Its own draws, so that adding this mode left the other modes' cases as they were.
+    rng = random.Random(f"stopped_mid_sentence:{p.corpus}:{p.source.id}")
+    low, high = _stop_window(p)
+    if p.target.lang == "zh":
+        cut = rng.randint(low, high)
+    else:
+        ends = [m.end() for m in re.finditer(r"\S+", p.target.text) if low <= m.end() <= high]
+        if not ends:
+            return None
+        cut = rng.choice(ends)
+    return _stopped(p, p.target.text[:cut].rstrip(), ""), None
+
+
+def m_stopped_after_clause(p: Pair, rng: random.Random):
+    """The model closes the sentence after a clause and stops ("… de este dinero." of two
+    sentences): it reads as complete; only what is missing can tell."""
+    text = p.target.text
+    if len(text) < 12:
+        return None
+    rng = random.Random(f"stopped_after_clause:{p.corpus}:{p.source.id}")
+    low, high = _stop_window(p)
+    clauses = [m.start() for m in _CLAUSE_END.finditer(text) if low <= m.start() <= high]
+    if not clauses:
+        return None
+    final = text.rstrip()[-1:]
+    end = final if final in ".!?。！？" else ("。" if p.target.lang == "zh" else ".")
+    return _stopped(p, text[: rng.choice(clauses)].rstrip(), end), None
+
+
 def m_wrong_language(p: Pair, rng: random.Random, others: dict) -> tuple | None:
     other = others.get((p.corpus, p.source.id))
     if other is None:
@@ -309,13 +367,31 @@ def m_refusal(p: Pair, rng: random.Random):
                        "Translation not available."]), None
 
 
-def m_dropped_tag(p: Pair, rng: random.Random):
-    """One entity translated (surface differs from the source) and left untagged."""
-    spans = _targets(p)
-    for k, s in enumerate(spans):
+def _dropped(p: Pair) -> int | None:
+    """The first entity whose translation differs from its source surface (None: there is none)."""
+    for k, s in enumerate(_targets(p)):
         if s.surface(p.target.text) != p.source.entities[k].surface(p.source.text):
-            return _drop_tag(p, k), None
+            return k
     return None
+
+
+def m_dropped_tag(p: Pair, rng: random.Random):
+    """One entity translated (surface differs from the source) and left untagged; its source
+    surface is nowhere in the target, so nothing can place it."""
+    k = _dropped(p)
+    if k is None or p.source.entities[k].surface(p.source.text) in p.target.text:
+        return None
+    return _drop_tag(p, k), None
+
+
+def m_dropped_tag_found(p: Pair, rng: random.Random):
+    """The same failure where the source surface does occur in the target ("Amyntas I" in
+    "Amyntas I.", "Halifax" in "Lord Halifax"): a search can find it, and accepting is right only
+    when the found span is the gold span."""
+    k = _dropped(p)
+    if k is None or p.source.entities[k].surface(p.source.text) not in p.target.text:
+        return None
+    return _drop_tag(p, k), _expected(p)
 
 
 # either (no right answer, or one that may legitimately be flagged)
@@ -393,9 +469,12 @@ MODES: list[tuple[str, str, Callable]] = [
     ("extra_tag", "recoverable", m_extra_tag),
     ("untranslated", "must_flag", m_untranslated),
     ("truncated", "must_flag", m_truncated),
+    ("stopped_mid_sentence", "must_flag", m_stopped_mid_sentence),
+    ("stopped_after_clause", "must_flag", m_stopped_after_clause),
     ("wrong_language", "must_flag", m_wrong_language),
     ("refusal", "must_flag", m_refusal),
     ("dropped_tag", "must_flag", m_dropped_tag),
+    ("dropped_tag_found", "either", m_dropped_tag_found),
     ("missing_ids_repeated", "either", m_missing_ids_repeated),
     ("bracket_repeated", "either", m_bracket_repeated),
     ("swapped_ids", "either", m_swapped_ids),
@@ -432,15 +511,23 @@ def build_cases(all_pairs: list[Pair], seed: int = 13) -> list[Case]:
             if made is None:
                 continue
             response, expected = made
-            cases.append(Case(mode, kind, p, response, expected))
+            # A cut by max_tokens is what the API reports as finish_reason "length".
+            cases.append(Case(mode, kind, p, response, expected,
+                              "length" if mode == "truncated" else "stop"))
     return cases
 
 
-def classify(case: Case, config: AlignConfig) -> tuple[str, ParallelSample]:
+def classify(case: Case, config: AlignConfig,
+             finish_reason: str | None = "") -> tuple[str, ParallelSample]:
+    """Align the case as the translate stage hands it over (its attempt records how the call
+    ended); ``finish_reason`` overrides that ("" keeps the case's, None records nothing)."""
     p = case.pair
+    reason = case.finish_reason if finish_reason == "" else finish_reason
     sample = ParallelSample(
         id=f"{p.corpus}:{p.source.id}", source_lang=p.source.lang, target_lang=p.target.lang,
         source_text=p.source.text, source_entities=list(p.source.entities), response=case.response,
+        provenance=Provenance(attempts=[Attempt(stage="translate", response=case.response,
+                                                finish_reason=reason)]),
     )
     out = align_sample(sample, config)
     if out.status is None or out.status.value != "accepted":
@@ -450,14 +537,83 @@ def classify(case: Case, config: AlignConfig) -> tuple[str, ParallelSample]:
             else "accepted_wrong"), out
 
 
-def _quote_only(expected: Expected, out: ParallelSample) -> bool:
-    """Accepted text differs from gold only by quotes around the whole sentence, and every span
-    covers the same words (the zh->en gold adds quotes its Chinese source does not have)."""
-    gold_text, gold_spans = expected
-    if out.target_text is None or out.target_text != gold_text.strip('"“”«»'):
-        return False
-    want = {(i, gold_text[s:e]) for i, s, e in gold_spans}
-    return want == {(t.source_index, out.target_text[t.start:t.end]) for t in out.target_entities}
+# The silent-error goal is measured on realistic answers: the recoverable and must-flag modes,
+# and the dropped tags a search can find (split off the must-flag dropped_tag mode). The other
+# "either" modes (ids missing among same-label entities, misplaced tags) are reported apart.
+REALISTIC = {m for m, kind, _ in MODES if kind != "either"} | {"dropped_tag_found"}
+EARLY_STOPS = {"stopped_mid_sentence", "stopped_after_clause"}
+
+_OUTER_QUOTES = "\"“”«»„「」"
+
+
+def _core(text: str) -> str:
+    """The text without one pair of quotes around all of it."""
+    if len(text) >= 2 and text[0] in _OUTER_QUOTES and text[-1] in _OUTER_QUOTES:
+        return text[1:-1].strip()
+    return text
+
+
+def _starts_with_article(piece: str, lang: str) -> bool:
+    """``piece`` (what the gold span has before the accepted one) is one article: "the ", "L'"."""
+    word = piece.replace("’", "'").casefold()
+    return word.strip() in ARTICLES.get(lang, ()) and (word.endswith(" ") or word.endswith("'"))
+
+
+def _overlapping_in_source(p: Pair, i: int, gold_surface: str) -> bool:
+    """The gold target surface occurs in the source sentence overlapping source entity i."""
+    ent = p.source.entities[i]
+    pos = p.source.text.find(gold_surface)
+    while pos >= 0:
+        if pos < ent.end and ent.start < pos + len(gold_surface):
+            return True
+        pos = p.source.text.find(gold_surface, pos + 1)
+    return False
+
+
+def convention(case: Case, out: ParallelSample) -> str | None:
+    """Name the documented gold convention that explains an accepted answer differing from gold,
+    or None. Applied mechanically to every accepted-wrong case; each difference must be one of:
+
+    - ``article``: the gold span starts with a leading article of the target language that the
+      accepted span leaves out ("the Netherlands" / "Netherlands", "L'Italia" / "Italia"). The
+      golds put such articles outside the span almost always (Europarl en 371 of 372, it 427 of
+      428, de 437 of 437, es 440 of 440; UNER en 211 of 223, de 251 of 253; "the Alps" both ways);
+    - ``outer quotes``: the texts differ only by quotes around the whole sentence, the accepted
+      text has them exactly when the source does, and every span covers the same words (UNER zh
+      sentences drop the quotes of their English originals; UNER de ones too);
+    - ``extent``: the accepted span is the source entity's surface, copied verbatim, and the gold
+      target span is a string that occurs in the source sentence overlapping that entity: the
+      source gold and the target gold draw different boundaries on the same words ("Lord Halifax"
+      in both sentences, the English gold tags "Halifax", the German one "Lord Halifax").
+    """
+    if case.expected is None or out.target_text is None:
+        return None
+    p = case.pair
+    gold_text, gold_spans = case.expected
+    text, kinds = out.target_text, set()
+    core = _core(text)
+    if text != gold_text:
+        source_quoted = _core(p.source.text.strip()) != p.source.text.strip()
+        if core != _core(gold_text) or (core != text) != source_quoted:
+            return None
+        kinds.add("outer quotes")
+    shift_out, shift_gold = text.index(core), gold_text.index(core)
+    got = {t.source_index: (t.start - shift_out, t.end - shift_out) for t in out.target_entities}
+    want = {i: (s - shift_gold, e - shift_gold) for i, s, e in gold_spans}
+    if set(got) != set(want):
+        return None
+    for i, (gs, ge) in want.items():
+        a_s, a_e = got[i]
+        if (a_s, a_e) == (gs, ge):
+            continue
+        if a_e == ge and gs < a_s and _starts_with_article(core[gs:a_s], p.target.lang):
+            kinds.add("article")
+        elif core[a_s:a_e] == p.source.entities[i].surface(p.source.text) and \
+                _overlapping_in_source(p, i, core[gs:ge]):
+            kinds.add("extent")
+        else:
+            return None
+    return " + ".join(sorted(kinds)) if kinds else None
 
 
 def main() -> None:
@@ -481,13 +637,13 @@ def main() -> None:
     table: dict[str, Counter[str]] = defaultdict(Counter)
     statuses: dict[str, Counter[str]] = defaultdict(Counter)
     shown = 0
-    quote_only = 0
+    conventions: dict[str, Counter[str]] = defaultdict(Counter)  # mode -> convention -> count
     t1 = time.perf_counter()
     for case in cases:
         verdict, out = classify(case, config)
         table[case.mode][verdict] += 1
-        if verdict == "accepted_wrong" and case.expected and _quote_only(case.expected, out):
-            quote_only += 1
+        if verdict == "accepted_wrong" and (why := convention(case, out)):
+            conventions[case.mode][why] += 1
         statuses[case.mode][out.status.value if out.status else "none"] += 1
         bad = (verdict == "accepted_wrong") or (case.kind == "recoverable" and verdict == "flagged")
         if args.show in (case.mode, "all") and bad and shown < args.show_max:
@@ -525,21 +681,41 @@ def main() -> None:
     must_n = sum(must.values())
     print(f"recoverable accepted exactly right: {rec['accepted_right']}/{rec_n} = "
           f"{rec['accepted_right'] / max(rec_n, 1):.2%}   (goal >= 98%)")
-    print(f"accepted but wrong (silent errors), all modes: {totals['all']['accepted_wrong']}/{accepted} "
-          f"accepted = {totals['all']['accepted_wrong'] / max(accepted, 1):.3%}   (goal <= 0.5%)")
-    real = Counter(totals["recoverable"]) + Counter(totals["must_flag"])
-    real_acc = real["accepted_right"] + real["accepted_wrong"]
-    print(f"  of which in recoverable + must-flag modes: {real['accepted_wrong']}/{real_acc} accepted = "
-          f"{real['accepted_wrong'] / max(real_acc, 1):.3%}; text differs from gold only by outer quotes: "
-          f"{quote_only}")
+    def silent(modes: set[str]) -> tuple[int, int, Counter[str]]:
+        wrong = sum(table[m]["accepted_wrong"] for m in modes)
+        acc = wrong + sum(table[m]["accepted_right"] for m in modes)
+        conv: Counter[str] = Counter()
+        for m in modes:
+            conv.update(conventions[m])
+        return wrong, acc, conv
+
+    print("accepted but wrong (silent errors):")
+    for name, modes in (
+        ("realistic modes (recoverable, must-flag, dropped_tag_found)", REALISTIC),
+        ("  the same without the early stops", REALISTIC - EARLY_STOPS),
+        ("  the early stops alone (no right answer: every accepted one is wrong)", EARLY_STOPS),
+        ("misplaced-tag modes (either, adversarial)", {m for m, _, _ in MODES} - REALISTIC),
+        ("all modes", {m for m, _, _ in MODES}),
+    ):
+        wrong, acc, conv = silent(modes)
+        explained = sum(conv.values())
+        kinds = ", ".join(f"{k} {v}" for k, v in conv.most_common()) or "-"
+        print(f"  {name}: {wrong}/{acc} accepted = {wrong / max(acc, 1):.3%}; explained by a "
+              f"documented gold convention {explained} ({kinds})"
+              f" -> otherwise {wrong - explained}/{acc} = {(wrong - explained) / max(acc, 1):.3%}")
+    print("  (goal <= 0.5% on realistic answers; conventions: see convention() in this file)")
     adv = totals["either"]
-    adv_acc = adv["accepted_right"] + adv["accepted_wrong"]
-    print(f"  in the misplaced-tag modes (either): {adv['accepted_wrong']}/{adv_acc} accepted are wrong; "
-          f"{adv['flagged']}/{sum(adv.values())} of those cases flagged")
-    for mode in ("untranslated", "truncated"):
+    print(f"  misplaced tags: {adv['flagged']}/{sum(adv.values())} of the either-kind cases "
+          "flagged")
+    for mode in ("untranslated", "truncated", *sorted(EARLY_STOPS)):
         c = table[mode]
         n = sum(c.values())
         print(f"{mode} flagged: {c['flagged']}/{n}   (goal: all)")
+    # The API's word is the whole story for max_tokens cuts; what the text alone tells:
+    cut = [c for c in cases if c.mode == "truncated"]
+    by_text = sum(classify(c, config, finish_reason=None)[0] == "flagged" for c in cut)
+    print(f"  truncated answers flagged by the text alone (no finish_reason recorded): "
+          f"{by_text}/{len(cut)}")
     print(f"must-flag modes flagged: {must['flagged']}/{must_n}")
     print(f"\n{len(cases)} cases in {time.perf_counter() - t0:.1f} s. Rerun: "
           "PYTHONPATH=. python benchmarks/align_quality.py")

@@ -80,6 +80,8 @@ class AlignConfig(_Section):
     length_ratio_min: float = Field(default=0.5, gt=0.0)
     length_ratio_max: float = Field(default=2.5, gt=0.0)
     length_slack_chars: int = Field(default=8, ge=0)
+    # Below exp(-k * spread) of the expected length a target is "too short" (length_short).
+    length_short_sigmas: float = Field(default=3.5, gt=0.0)
     language_min_letters: int = Field(default=20, ge=1)
     zh_segmenter: Literal["char", "jieba"] = "char"
     workers: int = Field(default=2, ge=1)

@@ -52,9 +52,33 @@ def refine_records(records: list[ParallelSample], settings: Settings, params: Ru
         update={"refine_rounds": params.refine_rounds})})
     ledger = _ledger(settings, paths, refine_models(settings))
     cache = ResponseCache(paths.cache)
+    validate = None
+    if params.mode == "project":
+        # Refined answers are the given sentence with tags inserted: validate them as projections
+        # (re-anchored onto the given text; a rewritten sentence is flagged, never accepted).
+        from .project import align_projection
+
+        def validate(sample: ParallelSample) -> ParallelSample:
+            return align_projection(sample, settings.project, settings.align, style="inline")
     try:
-        out = refine_samples(records, settings, ledger, cache)
+        out = refine_samples(records, settings, ledger, cache, validate)
     finally:
         cache.close()
     _stop_if_over(ledger, "refine")
+    return out
+
+
+def project_records_stage(records: list[ParallelSample], settings: Settings, params: RunParams,
+                          paths: RunPaths) -> list[ParallelSample]:
+    """Projection mode's first stage: ask for the entities on the given target sentences and
+    align the answers onto them (so the flow's align stage has nothing left to do)."""
+    from .project import project_records
+
+    ledger = _ledger(settings, paths, [settings.llm.model])
+    cache = ResponseCache(paths.cache)
+    try:
+        out = project_records(records, settings, ledger, cache)
+    finally:
+        cache.close()
+    _stop_if_over(ledger, "project")
     return out

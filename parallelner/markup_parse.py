@@ -214,8 +214,10 @@ def _quoted(text: str, source: str) -> tuple[int, str]:
         inner = text[1:-1]
         # Only an outer pair that encloses everything (not '"A" said "B"'): inner quotes of the
         # same kind must pair up among themselves.
+        # German closes its „…“ with the opening “ of “…”: those do not count.
+        opens = inner.count(text[0]) - (inner.count("„") if text[0] == "“" else 0)
         if (text[0] == text[-1] and inner.count(text[0]) % 2) or (
-            text[0] != text[-1] and inner.count(text[0]) != inner.count(text[-1])
+            text[0] != text[-1] and opens != inner.count(text[-1])
         ):
             break
         stripped = inner.strip()
@@ -293,6 +295,11 @@ def _spaced_word(ch: str) -> bool:
     return ch.isalnum() and not ("\u2e80" <= ch <= "\ud7ff" or "\uf900" <= ch <= "\ufaff")
 
 
+def _unspaced_word(ch: str) -> bool:
+    """A letter of a script written without spaces between words (Han, kana, Hangul)."""
+    return ch.isalnum() and not _spaced_word(ch)
+
+
 def _match(text: str, markers: list[Marker], out: ParsedAnswer) -> None:
     """Pair markers with a stack, build the clean text and the spans, record every defect."""
     pieces: list[str] = []
@@ -303,13 +310,20 @@ def _match(text: str, markers: list[Marker], out: ParsedAnswer) -> None:
     for m in markers:
         piece = text[pos : m.start]
         after = text[m.end : m.end + 1]
-        if m.kind == "close" and piece[-1:].isspace() and not _spaced_word(after):
-            piece = piece.rstrip()  # "<X>Paris </X>, ..." -> "Paris, ..." (not "Paris ,")
+        if m.kind == "close" and piece[-1:].isspace() and not (
+            _spaced_word(after) and not _unspaced_word(piece.rstrip()[-1:])
+        ):
+            # "<X>Paris </X>, ..." -> "Paris, ..." (not "Paris ,"); "<X> Remy一家 </X>1947年" ->
+            # "Remy一家1947年": a space stays only between two words of a spaced script.
+            piece = piece.rstrip()
             out.note("markup_tag_whitespace", "spaces inside a tag were moved out of the span")
         pieces.append(piece)
         clean_len += len(piece)
         pos = m.end
-        if m.kind == "open" and after.isspace() and not _spaced_word(text[m.start - 1 : m.start]):
+        if m.kind == "open" and after.isspace() and not (
+            _spaced_word(text[m.start - 1 : m.start])
+            and not _unspaced_word(text[m.end :].lstrip()[:1])
+        ):
             while pos < len(text) and text[pos].isspace():
                 pos += 1
             out.note("markup_tag_whitespace", "spaces inside a tag were moved out of the span")

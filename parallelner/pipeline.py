@@ -20,8 +20,18 @@ from .schema import ParallelSample, SourceSample
 PREVIOUS = {"translate": "source", "align": "translate", "refine": "align"}
 
 
-def read_sources(params: RunParams) -> list[SourceSample]:
-    """The run's source samples: a given file (any reader) or the shipped default sample."""
+def read_sources(params: RunParams) -> list[SourceSample] | list[ParallelSample]:
+    """The run's source samples: a given file (any reader) or the shipped default sample; in
+    projection mode, ParallelSample records with a fixed ``target_text``."""
+    if params.mode == "project":
+        if params.source is None:
+            raise ParallelNERError(
+                "projection mode needs --source: ParallelSample JSONL with a target_text per "
+                "record (`parallelner gold build` makes them from the shipped parallel corpora)"
+            )
+        from .project import read_projection_input
+
+        return read_projection_input(params.source)
     if params.source is None:
         from .samples import read_default_sample
 
@@ -42,12 +52,19 @@ def plan_run(paths: RunPaths, manifest: RunManifest) -> int:
     samples = read_sources(params)
     if not samples:
         raise ParallelNERError(f"source {params.source or 'default sample'!r} holds no samples")
-    wrong = [s.id for s in samples if s.lang != params.source_lang]
+    wrong = [s.id for s in samples if _lang(s) != params.source_lang]
     if wrong:
         raise ParallelNERError(
             f"{len(wrong)} source samples are not in --source-lang {params.source_lang!r} "
             f"(first: {wrong[0]})"
         )
+    if params.mode == "project":
+        off = [s.id for s in samples if s.target_lang != params.target_lang]
+        if off:
+            raise ParallelNERError(
+                f"{len(off)} projection records are not into --target-lang {params.target_lang!r} "
+                f"(first: {off[0]})"
+            )
     size = params.chunk_size
     chunks = [samples[i : i + size] for i in range(0, len(samples), size)]
     for i, chunk in enumerate(chunks):
@@ -59,6 +76,10 @@ def plan_run(paths: RunPaths, manifest: RunManifest) -> int:
     return len(chunks)
 
 
+def _lang(sample: SourceSample | ParallelSample) -> str:
+    return sample.lang if isinstance(sample, SourceSample) else sample.source_lang
+
+
 StageFn = Callable[[list, Settings, RunParams, RunPaths], list[ParallelSample]]
 
 
@@ -68,8 +89,23 @@ def _align(records: list[ParallelSample], settings: Settings, params: RunParams,
     return [align_sample(r, settings.align) for r in records]
 
 
-def stage_function(stage: str) -> StageFn:
-    """The function behind a chunk stage (imported lazily so workers load only what they run)."""
+def _already_aligned(records: list[ParallelSample], settings: Settings, params: RunParams,
+                     paths: RunPaths) -> list[ParallelSample]:
+    return list(records)
+
+
+def stage_function(stage: str, mode: str = "translate") -> StageFn:
+    """The function behind a chunk stage (imported lazily so workers load only what they run).
+
+    In projection mode the first stage asks for the entities on the given target sentence and
+    aligns the answers onto it (projection-specific alignment), so the align stage passes through.
+    """
+    if mode == "project" and stage == "translate":
+        from .llm_stages import project_records_stage
+
+        return project_records_stage
+    if mode == "project" and stage == "align":
+        return _already_aligned
     if stage == "align":
         return _align
     if stage == "translate":
@@ -90,9 +126,9 @@ def run_chunk_stage(paths: RunPaths, chunk: int, stage: str, settings: Settings,
     if out.exists():
         return out
     prev = PREVIOUS[stage]
-    model = SourceSample if prev == "source" else ParallelSample
+    model = SourceSample if prev == "source" and params.mode == "translate" else ParallelSample
     records = read_jsonl(paths.chunk(chunk, prev), model)
-    result = stage_function(stage)(records, settings, params, paths)
+    result = stage_function(stage, params.mode)(records, settings, params, paths)
     if len(result) != len(records):
         raise ParallelNERError(
             f"stage {stage} on chunk {chunk} returned {len(result)} records for {len(records)}"
@@ -111,10 +147,11 @@ def collect(paths: RunPaths, n_chunks: int, stage: str = "refine") -> list[Paral
 
 
 def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: Settings) -> Path:
-    """Collect all chunks, write the review queue (and push it when asked), final.jsonl, report."""
+    """Collect all chunks; review queue (pushed when asked); final.jsonl; dataset export; report."""
     from .report import summarize_run, write_plots, write_report
 
     records = collect(paths, n_chunks)
+    manifest.notes = []  # notes describe this finish, not an earlier attempt
     queue = [r for r in records if r.status is not None and r.status.value == "review"]
     write_jsonl(paths.review_queue, queue)
     if manifest.params.review:
@@ -123,10 +160,28 @@ def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: 
             manifest.notes.append(note)
             save_manifest(paths, manifest)
     write_jsonl(paths.final, records)
+    note = export_dataset(paths)
+    if note and note not in manifest.notes:
+        manifest.notes.append(note)
+        save_manifest(paths, manifest)
     summary = summarize_run(paths.root)
     write_report(summary, paths)
     write_plots(summary, paths.root)
     return paths.final
+
+
+def export_dataset(paths: RunPaths) -> str | None:
+    """Write the Hugging Face dataset (and its code-style view) of the accepted samples."""
+    from .export.runner import export
+
+    try:
+        result = export(paths.root, formats=("hf", "code"))
+    except ParallelNERError as exc:
+        return f"export: nothing written ({exc})"
+    rows = result.rows.get("default", {})
+    return (f"export: {sum(rows.values())} accepted samples in {result.dataset_dir} "
+            f"({', '.join(f'{k} {v}' for k, v in rows.items())}); `parallelner export` redoes it "
+            "after a review pull")
 
 
 def push_for_review(paths: RunPaths, settings: Settings) -> str | None:

@@ -21,6 +21,7 @@ class RunProgress:
     done: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STAGES})
     accepted: int = 0
     calls: int = 0
+    cached: int = 0
     tokens: int = 0
     cost: float = 0.0
 
@@ -60,6 +61,9 @@ class ProgressReader:
                     entry = json.loads(line)
                 except json.JSONDecodeError:
                     continue
+                if entry.get("cached"):
+                    self._ledger.cached += 1
+                    continue
                 self._ledger.calls += 1
                 self._ledger.tokens += int(entry.get("prompt_tokens", 0)) + int(
                     entry.get("completion_tokens", 0)
@@ -75,7 +79,7 @@ class ProgressReader:
                         n, acc = self._count(f)
                         self._seen[f] = (stage, n, acc)
         self._tail_ledger()
-        p = RunProgress(calls=self._ledger.calls, tokens=self._ledger.tokens, cost=self._ledger.cost)
+        p = RunProgress(calls=self._ledger.calls, cached=self._ledger.cached, tokens=self._ledger.tokens, cost=self._ledger.cost)
         for stage, n, acc in self._seen.values():
             p.done[stage] += n
             if stage == "refine":

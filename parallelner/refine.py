@@ -60,12 +60,18 @@ def _rank(sample: ParallelSample) -> tuple[int, float]:
     return (_RANK.get(sample.status, -1) if sample.status else -1, sample.confidence or 0.0)
 
 
-def _fresh(sample: ParallelSample, response: str) -> ParallelSample:
-    """The sample with a new answer and the alignment results cleared, ready to validate."""
-    return sample.model_copy(deep=True, update={
+def _fresh(sample: ParallelSample, response: str, attempts: list[Attempt]) -> ParallelSample:
+    """The sample with a new answer and the alignment results cleared, ready to validate.
+
+    Its attempts end with the one that made the answer: validation reads how that call ended
+    (``finish_reason``), not how the first translation did.
+    """
+    out = sample.model_copy(deep=True, update={
         "response": response, "target_text": None, "target_entities": [], "confidence": None,
         "status": None, "issues": [],
     })
+    out.provenance.attempts = list(attempts)
+    return out
 
 
 def _attempt(request: Request, out: Outcome | None, error: str | None = None) -> Attempt:
@@ -76,6 +82,7 @@ def _attempt(request: Request, out: Outcome | None, error: str | None = None) ->
         completion_tokens=c.completion_tokens if c else 0,
         cost=out.cost if out else 0.0, cached=bool(c and c.cached),
         response=c.text if c else None, error=error or (out.error if out else None),
+        finish_reason=c.finish_reason if c else None,
     )
 
 
@@ -160,7 +167,7 @@ class Refiner:
             attempts.append(attempt)
             if response is None:
                 continue
-            current = self.validate(_fresh(current, response))
+            current = self.validate(_fresh(current, response, attempts))
             if _rank(current) > _rank(best):
                 best, best_attempt = current, attempt
             if current.status in (Status.accepted, Status.review):

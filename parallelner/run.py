@@ -14,9 +14,9 @@ from typing import Any
 
 from .config import Settings, load_settings
 from .errors import ParallelNERError
-from .runs import RunParams, RunPaths, open_run, save_manifest
+from .runs import RunParams, RunPaths, load_manifest, open_run, save_manifest
 
-DEFAULT_LIMIT = 40
+DEFAULT_LIMIT = 30
 DEFAULT_CHUNK = 10
 
 
@@ -110,6 +110,7 @@ def start_run(req: RunRequest, console=None) -> RunPaths:
 
             task_runner = dask_runner(req.dask_address, req.dask_workers or 2)
         _run_with_progress(paths, worker_settings(live), task_runner, console)
+    manifest = load_manifest(paths.root)[1]  # the flow's tasks added their notes
     manifest.wall_seconds += time.monotonic() - started
     save_manifest(paths, manifest)
     summary = summarize_run(paths.root)
@@ -151,7 +152,7 @@ def _run_with_progress(paths: RunPaths, settings: dict[str, Any], task_runner, c
             for s in STAGES:
                 extra = ""
                 if s == "translate":
-                    extra = f"calls {p.calls}  tokens {p.tokens:,}  ${p.cost:.4f}"
+                    extra = f"calls {p.calls} (+{p.cached} cached)  tokens {p.tokens:,}  ${p.cost:.4f}"
                 elif s == "refine":
                     extra = f"accepted {p.accepted}"
                 bar.update(tasks[s], total=total, completed=p.done[s], extra=extra)

@@ -127,6 +127,9 @@ class Attempt(_Record):
     cached: bool = False
     response: str | None = None
     error: str | None = None
+    # Why the model stopped, as the API reported it ("stop", "length" = cut off at max_tokens,
+    # "content_filter"); None for human edits and records written before it was recorded.
+    finish_reason: str | None = None
 
 
 class Provenance(_Record):

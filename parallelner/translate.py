@@ -67,6 +67,7 @@ def _attempt(request: Request, out: Outcome | None, *, share: int = 0, k: int = 
         cached=bool(c and c.cached),
         response=response if response is not None else (c.text if c else None),
         error=error if error is not None else (out.error if out else None),
+        finish_reason=c.finish_reason if c else None,
     )
 
 

@@ -7,10 +7,20 @@ import re
 from collections import defaultdict
 
 from ..markup_parse import TaggedSpan
-from .boundaries import trim_span
+from .boundaries import ends_text, trim_span
 from .context import Context, Placed
 from .labels import canonical_label
 from .matching import find_entity
+
+
+_ROMAN_END = re.compile(r"\s[IVXLC]+$")
+_CASED_NOT_EN = frozenset({"de", "es", "it", "fr", "pt", "nl"})
+# Generic nouns a Chinese name ends with: after a Latin name written as is, they belong to the
+# entity in the Chinese gold ("Viguier區", "Blindleia運河", "…能源公司").
+_ZH_NAME_SUFFIXES = tuple(
+    "地區 地区 區 区 運河 运河 醫院 医院 大學 大学 學院 学院 修道院 教堂 城堡 廣場 广场 "
+    "州 省 市 縣 县 鎮 镇 村 島 岛 山 河 湖 灣 湾 港 寺 街 路 橋 桥 站 隊 队 黨 党 一家 家族".split()
+)
 
 
 def _label_findings(ctx: Context, index: int, tag: TaggedSpan, label: str | None, code: str | None) -> None:
@@ -120,27 +130,42 @@ def search_untagged(ctx: Context) -> None:
             ctx.add("entity_ambiguous", f"{ctx.describe(index)} is not tagged and occurs "
                     f"{match.occurrences} times in the target", index)
             continue
-        ctx.placed[index] = Placed(index, match.start, match.end, match.method, match.score)
-        found = ctx.text[match.start : match.end]
+        end = match.end
+        if ctx.target_lang == "de" and _ROMAN_END.search(ctx.text[match.start : end]) and \
+                ctx.text[end : end + 1] == "." and not ends_text(ctx.text, end + 1):
+            end += 1  # German ordinals carry their period: "Amyntas I. um 512" (gold: 10 of 11)
+        ctx.placed[index] = Placed(index, match.start, end, match.method, match.score)
+        found = ctx.text[match.start : end]
         ctx.add(f"entity_found_{match.method}", f"{ctx.describe(index)} was not tagged; found "
                 f"{found!r} ({match.method}, score {match.score:.0f})", index)
-        glued = _name_continues(ctx.text, match.start, match.end)
+        glued = _name_continues(ctx.text, match.start, end, ctx.target_lang)
         ent = ctx.source_entities[index]
-        if glued and not glued.startswith("-") and (
-            ctx.target_lang != "en"  # de capitalizes nouns, es/it titles ("Comisario Monti")
-            or _name_continues(ctx.source_text, ent.start, ent.end)  # same in the source
-        ):
-            glued = None
+        same = _name_continues(ctx.source_text, ent.start, ent.end, ctx.source_lang)
+        if glued and same and _kind(same) == _kind(glued):
+            glued = None  # the source has it the same way: "Canadian Blood Services (CBS)"
+        if glued and not glued.startswith(("-", "(", "+")) and ctx.target_lang in _CASED_NOT_EN:
+            glued = None  # de capitalizes nouns, es/it titles ("Comisario Monti")
         if glued:
             ctx.add("entity_found_partial", f"{ctx.describe(index)}: the found {found!r} may be part "
                     f"of a longer name ({glued!r})", index)
 
 
-def _name_continues(text: str, start: int, end: int) -> str | None:
+def _kind(glued: str) -> str:
+    return glued[0] if glued[0] in "-(+" else "word"
+
+
+def _name_continues(text: str, start: int, end: int, lang: str) -> str | None:
     """What makes a found name look like part of a longer one: a hyphen compound ("EU-Recht"),
-    a capitalized neighbour ("Martin Winterkorn", "CNN Style") that does not open a sentence."""
+    a gloss in brackets after the name it explains ("艾賓根（Eibingen）"), a Latin name glued to a
+    Chinese generic noun ("Viguier區", "Blindleia運河": the Chinese gold spans include it), a
+    capitalized neighbour ("Martin Winterkorn", "CNN Style") that does not open a sentence."""
     if re.match(r"[-‐]\w", text[end : end + 2]) or re.search(r"\w[-‐]$", text[max(0, start - 2) : start]):
         return "-" + text[max(0, start - 12) : end + 12].strip()
+    if start >= 2 and text[start - 1] in "(（" and text[end : end + 1] in ")）" and \
+            text[: start - 1].rstrip()[-1:].isalnum():
+        return "(" + text[max(0, start - 12) : end + 1]
+    if lang == "zh" and text[end - 1 : end].isascii() and text[end:].startswith(_ZH_NAME_SUFFIXES):
+        return "+" + text[start : end + 4]
     after = re.match(r" (\w+)", text[end:])
     if after and after.group(1)[:1].isupper():
         return f"{text[start:end]} {after.group(1)}"

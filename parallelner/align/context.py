@@ -40,6 +40,8 @@ class Context:
     source_entities: list[EntitySpan]
     parsed: ParsedAnswer
     config: AlignConfig
+    # How the LLM call that wrote the answer ended, as its API said ("stop", "length", ...).
+    finish_reason: str | None = None
     placed: dict[int, Placed] = field(default_factory=dict)
     tag_labels: list[str | None] = field(default_factory=list)  # label of each kept tag
     findings: list[Finding] = field(default_factory=list)

@@ -92,7 +92,13 @@ CODES: dict[str, Code] = {
         Code("language_uncertain", _V, 0.2, "language detectors disagree about the target"),
         Code("untranslated", _F, 0.7, "the target is (nearly) the source text"),
         Code("length_ratio", _F, 0.4, "target/source length ratio is out of bounds"),
+        Code("length_short", _F, 0.4, "target far shorter than the source for its length: a part "
+             "may be missing"),
         Code("truncated", _F, 0.6, "the answer looks cut off"),
+        Code("truncated_max_tokens", _F, 0.8,
+             'the API reported the answer cut off at max_tokens (finish_reason "length")'),
+        Code("content_filtered", _F, 0.8,
+             'the API reported the answer stopped by its content filter'),
         Code("empty_response", _R, 1.0, "no answer, or no text left after parsing"),
         Code("invalid_record", _R, 1.0, "the input line is not a valid record"),
         # --- projection mode (parallelner.project): tagging a given translation --------------
@@ -117,3 +123,14 @@ def code_info(code: str) -> Code:
         return CODES[code]
     except KeyError:
         raise KeyError(f"unknown align issue code {code!r}: add it to parallelner.align.issues") from None
+
+
+def markdown_table() -> str:
+    """The issue-code table of ``parallelner/align/README.md`` (a test keeps them equal).
+
+    Regenerate: ``python -c "from parallelner.align.issues import markdown_table as t; print(t())"``
+    """
+    rows = ["| code | action | penalty | scope | meaning |", "|---|---|---|---|---|"]
+    rows += [f"| `{c.code}` | {c.action.name} | {c.penalty:g} | "
+             f"{'span' if c.span_level else 'sample'} | {c.meaning} |" for c in CODES.values()]
+    return "\n".join(rows)

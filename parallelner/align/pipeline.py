@@ -33,6 +33,17 @@ def _rejected(sample: ParallelSample, code: str, message: str) -> ParallelSample
     })
 
 
+def answer_finish_reason(sample: ParallelSample) -> str | None:
+    """How the call that wrote ``sample.response`` ended: the last attempt whose raw answer is the
+    response; else the last attempt (a refine span round stores the entity list it answered,
+    not the re-tagged sentence). None when nothing was recorded."""
+    attempts = sample.provenance.attempts
+    if not attempts:
+        return None
+    made = [a for a in attempts if a.response is not None and a.response == sample.response]
+    return (made or attempts)[-1].finish_reason
+
+
 def align_parsed(sample: ParallelSample, parsed: ParsedAnswer, config: AlignConfig) -> ParallelSample:
     """Align an already parsed answer (the entry point for callers that parse themselves)."""
     if not parsed.text.strip():
@@ -44,6 +55,7 @@ def align_parsed(sample: ParallelSample, parsed: ParsedAnswer, config: AlignConf
         source_entities=list(sample.source_entities),
         parsed=parsed,
         config=config,
+        finish_reason=answer_finish_reason(sample),
     )
     for code, messages in parsed.codes.items():
         message = messages[0] if len(messages) == 1 else f"{messages[0]} (+{len(messages) - 1} more)"

@@ -57,3 +57,23 @@ def test_run_folder_report_and_plots(tmp_path):
     assert json.loads(paths.report_json.read_text())["samples"] == 10
     for png in write_plots(s, paths.root):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_progress_reader_counts_chunks_and_tails_the_ledger(tmp_path):
+    from parallelner.progress import ProgressReader
+
+    paths, _, _ = open_run(tmp_path, "p", RunParams())
+    reader = ProgressReader(paths)
+    assert reader.read().done == {"translate": 0, "align": 0, "refine": 0}
+    write_jsonl(paths.chunk(0, "refine"), [_rec(0, Status.accepted, 0.9), _rec(1, Status.review, 0.4)])
+    with paths.ledger.open("w") as fh:
+        fh.write('{"prompt_tokens": 10, "completion_tokens": 2, "cost": 0.5, "cached": false}\n')
+        fh.write('{"prompt_tokens": 10, "completion_tokens": 2, "cost": 0.0, "cached": true}\n')
+        fh.write('{"prompt_tokens": 7')  # a line being written: not read yet
+    p = reader.read()
+    assert p.done["refine"] == 2 and p.accepted == 1
+    assert (p.calls, p.cached, p.tokens, p.cost) == (1, 1, 12, 0.5)
+    with paths.ledger.open("a") as fh:
+        fh.write(', "completion_tokens": 1, "cost": 0.25}\n')
+    p = reader.read()
+    assert (p.calls, p.tokens, p.cost) == (2, 20, 0.75)

@@ -15,7 +15,7 @@ import pytest
 from parallelner.errors import ParallelNERError
 from parallelner.io import read_jsonl
 from parallelner.run import RunRequest, start_run
-from parallelner.runs import RunPaths
+from parallelner.runs import RunPaths, load_manifest
 from parallelner.schema import ParallelSample
 
 pytestmark = pytest.mark.integration
@@ -53,6 +53,8 @@ def test_end_to_end_run_writes_every_stage_and_no_secret(gold_translator, source
             assert paths.chunk(i, stage).exists()
     assert paths.report_json.exists() and paths.plot("confidence_hist").exists()
     assert paths.plot("yield_per_stage").exists() and paths.ledger.exists()
+    assert (paths.root / "dataset" / "README.md").exists()
+    assert any("export:" in n for n in load_manifest(paths.root)[1].notes)
     assert all(SECRET.encode() not in p.read_bytes() for p in _files(paths.root))
     # The key did reach the endpoint, so the test would see a leak if it were written anywhere.
     assert any(SECRET in r.headers.get("authorization", "") for r in gold_translator.requests)
@@ -124,3 +126,74 @@ def test_kill_9_then_resume_repeats_no_successful_call(gold_translator, source_f
     repeats = sum(n - 1 for n in gold_translator.seen.values() if n > 1)
     assert repeats <= 2, gold_translator.seen
     assert before > 0
+
+
+def test_argilla_down_keeps_the_queue_and_says_how_to_push(gold_translator, source_file, tmp_path,
+                                                          monkeypatch):
+    monkeypatch.setenv("ARGILLA_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ARGILLA_API_KEY", "argilla-test-key")
+    monkeypatch.setenv("PARALLELNER_REVIEW__AUDIT_FRACTION", "1.0")  # every sample goes to people
+    src = source_file(4)
+    req = _request(src, gold_translator.url, tmp_path, run_id="rev")
+    req.review = True
+    paths = start_run(req)
+    notes = load_manifest(paths.root)[1].notes
+    assert any(n.startswith("review: not pushed") and "review push" in n for n in notes), notes
+    assert paths.review_queue.exists() and paths.final.exists()
+
+
+def test_budget_stops_the_run_cleanly_and_a_higher_budget_resumes_it(gold_translator, source_file,
+                                                                     tmp_path):
+    cfg = tmp_path / "prices.toml"
+    # 1 unit per thousand prompt tokens: a translate call here costs about 0.3
+    cfg.write_text('[llm.prices."test-model"]\ninput_per_mtok = 1000.0\noutput_per_mtok = 1000.0\n')
+    src = source_file(8)
+    with pytest.raises(ParallelNERError, match="budget"):
+        start_run(_request(src, gold_translator.url, tmp_path, run_id="budget", budget=1.0,
+                           config=cfg))
+    paths = RunPaths(tmp_path / "outputs" / "budget")
+    assert not paths.final.exists()
+    calls = gold_translator.chat_calls
+    assert calls < 8
+    start_run(_request(src, gold_translator.url, tmp_path, run_id="budget", budget=100.0,
+                       config=cfg))
+    final = read_jsonl(paths.final, ParallelSample)
+    assert len(final) == 8
+    # translate prompts answered before the stop were not asked again
+    assert all(n == 1 for n in gold_translator.seen.values()), gold_translator.seen
+
+
+def test_projection_mode_runs_through_the_same_flow(llm_server, europarl_pairs, tmp_path,
+                                                    monkeypatch):
+    """--mode project: given German sentences, the endpoint tags them; the flow aligns them onto
+    the given text (unchanged) and routes them like translations."""
+    from parallelner.io import write_jsonl
+    from parallelner.markup import render_markup
+    from parallelner.schema import ParallelSample as PS
+
+    monkeypatch.setenv("PARALLELNER_PROJECT__STYLE", "inline")
+    pairs = europarl_pairs[:6]
+    tagged = {t.text: render_markup(t.text, t.entities) for _, t in pairs}
+
+    def respond(body):
+        user = [m["content"] for m in body["messages"] if m["role"] == "user"][-1]
+        given = user.split("without tags:", 1)[1].split("\n", 1)[0].strip()
+        return tagged.get(given, given)
+
+    llm_server.responder = respond
+    src = tmp_path / "project.jsonl"
+    write_jsonl(src, [PS(id=s.id, source_lang="en", target_lang="de", source_text=s.text,
+                         source_entities=s.entities, target_text=t.text, mode="project")
+                      for s, t in pairs])
+    req = _request(src, llm_server.url, tmp_path, run_id="proj")
+    req.mode, req.source_format = "project", None
+    paths = start_run(req)
+    final = read_jsonl(paths.final, ParallelSample)
+    assert [r.target_text for r in final] == [t.text for _, t in pairs]  # the given text, unchanged
+    accepted = [r for r in final if r.status.value == "accepted"]
+    assert len(accepted) >= 5
+    gold = {s.id: t for s, t in pairs}
+    for r in accepted:
+        assert r.mode == "project"
+        assert [(e.start, e.end, e.label) for e in sorted(r.target_entities, key=lambda e: e.start)] \
+            == [(e.start, e.end, e.label) for e in gold[r.id].entities]

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from parallelner.align import align_sample
 from parallelner.config import load_settings
 from parallelner.io import read_jsonl
 from parallelner.local_model import LocalServer, ensure_model, is_ready, running_server
@@ -55,6 +56,17 @@ def test_translates_shipped_sentences_with_the_real_model(local_settings, fixtur
             tags_kept += 1
         assert rec.provenance.attempts[0].prompt_tokens > 0
     assert tags_kept >= 1
+    # ... and through alignment: every answer gets a status, and what is accepted is consistent
+    aligned = [align_sample(r, local_settings.align) for r in recs]
+    for rec, src in zip(aligned, sources, strict=True):
+        assert rec.status is not None and rec.target_text
+        assert not re.search(r"</?[A-Z]+", rec.target_text)  # markup removed from the text
+        if rec.status.value == "accepted":
+            assert sorted(t.source_index for t in rec.target_entities) == list(range(len(src.entities)))
+            for t in rec.target_entities:
+                assert t.label == src.entities[t.source_index].label
+                assert rec.target_text[t.start:t.end].strip() == rec.target_text[t.start:t.end]
+    assert any(r.status.value in ("accepted", "refine", "review") for r in aligned)
     # the server was started for the run and stopped after it
     assert running_server(local_settings.data_dir) is None
     # a rerun is served entirely from the cache

@@ -226,3 +226,26 @@ def test_nothing_to_refine_makes_no_call_and_starts_nothing(llm_settings, tmp_pa
     rep = refine_file(path, tmp_path / "o.jsonl", s, validate=tag_validator)
     assert rep.totals.calls == 0
     assert read_jsonl(tmp_path / "o.jsonl", ParallelSample) == [aligned("b", GOOD)]
+
+
+def test_a_cut_translation_is_refined_and_the_new_answer_judged_on_its_own(
+        llm_server, llm_settings, tmp_path):
+    """The real aligner flags an answer the API said was cut (finish_reason "length"); the refine
+    round's answer is validated with that round's attempt last, so the old cut does not stick."""
+    from parallelner.align import align_sample
+
+    cut = '<PER id="1">安格拉·默克尔</PER>访问了'
+    first = align_sample(ParallelSample(
+        id="x", source_lang="en", target_lang="zh", source_text=SRC, source_entities=ENTS,
+        response=cut, provenance=Provenance(attempts=[
+            Attempt(stage="translate", model="m", response=cut, finish_reason="length")]),
+    ), llm_settings.align)
+    assert first.status == Status.refine
+    assert "truncated_max_tokens" in {i.code for i in first.issues}
+    write_jsonl(tmp_path / "a.jsonl", [first])
+    llm_server.responder = model(ZH, GOOD)
+    refine_file(tmp_path / "a.jsonl", tmp_path / "r.jsonl", llm_settings)
+    done = read_jsonl(tmp_path / "r.jsonl", ParallelSample)[0]
+    assert done.status == Status.accepted and done.response == GOOD, done.issues
+    reasons = [a.finish_reason for a in done.provenance.attempts]
+    assert reasons[0] == "length" and reasons[-1] == "stop" and len(reasons) >= 2

@@ -104,6 +104,9 @@ def test_unusable_answers_are_kept_but_not_cached(llm_server, llm_settings, sour
     assert recs[0].response == "" and recs[0].provenance.attempts[0].error == "empty answer"
     assert recs[1].response == "cut off"
     assert "max_tokens" in recs[1].provenance.attempts[0].error
+    # how each call ended is recorded, for the aligner to read ("length": cut at max_tokens)
+    assert [r.provenance.attempts[-1].finish_reason for r in recs] == ["stop", "length", "stop",
+                                                                        "stop"][: len(recs)]
     before = llm_server.chat_calls
     translate_file(sources, tmp_path / "o2.jsonl", "de", llm_settings)
     assert llm_server.chat_calls == before + 2
