@@ -8,16 +8,21 @@ that is not there at all is an error naming the file and the token's line. A blo
 ``# text`` is detokenized and recorded as ``no-text``.
 
 Ids are ``{dataset}-{lang}-{split}-{sent_id}``; the document is the last ``# newdoc id`` or else
-the ``sent_id`` without its last ``-`` part.
+the ``sent_id`` without its last ``-`` part. UNER's Chinese PUD names annotation batches
+(``batch-0000``) where the others name news documents; a batch is not a document (it chains many
+stories), so such samples carry no document and export splits them by sentence.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..schema import SourceSample
+
+_BATCH = re.compile(r"^batch-\d+$")
 from .base import ReadContext, iter_text_lines, tagged_sample
 from .detok import TokenNotFound, locate_tokens
 
@@ -100,6 +105,8 @@ def _sample(
     document = newdoc
     if document is None and sent_id and "-" in sent_id:
         document = sent_id.rsplit("-", 1)[0]
+    if document is not None and _BATCH.match(document):
+        document = None
     key = sent_id if sent_id else index
     text_entry = block.meta.get("text")
     if text_entry is None:
