@@ -31,16 +31,15 @@ from .config import AlignConfig, ProjectConfig, Settings
 from .errors import BudgetExceeded, InputError
 from .io import iter_jsonl, write_jsonl
 from .llm.cache import ResponseCache
-from .llm.client import Request
 from .llm.ledger import Ledger
 from .llm.runner import Progress, RunReport, _no_progress, run_file_stage, run_stage, store_at
-from .llm.service import LLMService, Outcome
+from .llm.service import LLMService, Outcome, attempt_for
 from .llm.session import make_ledger
 from .align.matching import find_entity
 from .align.tokens import tokenize
 from .markup_parse import ParsedAnswer, TaggedSpan, parse_markup
 from .reanchor import reanchor
-from .schema import Attempt, ParallelSample
+from .schema import ParallelSample
 from .tasks.project import ProjectTask, parse_list_answer
 
 NOT_ATTEMPTED = "not attempted: the budget was reached before this call"
@@ -184,17 +183,6 @@ def read_projection_input(path: str | Path) -> list[ParallelSample]:
     return out
 
 
-def _attempt(request: Request, out: Outcome | None, error: str | None = None) -> Attempt:
-    c = out.completion if out else None
-    return Attempt(
-        stage="project", model=request.model, prompt_version=request.prompt_version,
-        prompt_tokens=c.prompt_tokens if c else 0,
-        completion_tokens=c.completion_tokens if c else 0,
-        cost=out.cost if out else 0.0, cached=bool(c and c.cached),
-        response=c.text if c else None, error=error or (out.error if out else None),
-    )
-
-
 class Projector:
     """Asks the model for each record's tagged target sentence, through one LLM service."""
 
@@ -210,9 +198,9 @@ class Projector:
         request = self.task.request(rec)
         try:
             out: Outcome | None = await self.service.call(request, stage="project", ids=[rec.id])
-            attempt = _attempt(request, out)
+            attempt = attempt_for("project", request, out)
         except BudgetExceeded:
-            out, attempt = None, _attempt(request, None, NOT_ATTEMPTED)
+            out, attempt = None, attempt_for("project", request, None, error=NOT_ATTEMPTED)
         response = out.completion.text if out and out.completion else None
         self.counts["answered" if response is not None else
                     ("not attempted" if out is None else "failed")] += 1

@@ -31,7 +31,7 @@ from .llm.cache import ResponseCache
 from .llm.client import Completion, Request
 from .llm.ledger import Ledger, estimate_tokens
 from .llm.runner import Progress, RunReport, _no_progress, run_file_stage, run_stage, store_at
-from .llm.service import LLMService, Outcome, answered
+from .llm.service import LLMService, answered, attempt_for
 from .llm.session import make_ledger
 from .schema import Attempt, Issue, ParallelSample, Status
 from .tasks.refine import NOT_PLACED, RefineTask, apply_spans, faulty_entities, parse_span_answer
@@ -72,18 +72,6 @@ def _fresh(sample: ParallelSample, response: str, attempts: list[Attempt]) -> Pa
     })
     out.provenance.attempts = list(attempts)
     return out
-
-
-def _attempt(request: Request, out: Outcome | None, error: str | None = None) -> Attempt:
-    c = out.completion if out else None
-    return Attempt(
-        stage="refine", model=request.model, prompt_version=request.prompt_version,
-        prompt_tokens=c.prompt_tokens if c else 0,
-        completion_tokens=c.completion_tokens if c else 0,
-        cost=out.cost if out else 0.0, cached=bool(c and c.cached),
-        response=c.text if c else None, error=error or (out.error if out else None),
-        finish_reason=c.finish_reason if c else None,
-    )
 
 
 class Refiner:
@@ -156,7 +144,7 @@ class Refiner:
             except BudgetExceeded:
                 self.counts["not reached (budget)"] += 1
                 return self._finish(sample, best, best_attempt, attempts, gave_up=False)
-            attempt = _attempt(request, out)
+            attempt = attempt_for("refine", request, out)
             response = out.completion.text if out.completion and out.usable else None
             if response is not None and indices:
                 found = parse_span_answer(response, len(indices)) or []

@@ -17,7 +17,6 @@ from .config import Settings
 from .errors import BudgetExceeded, InputError
 from .io import read_jsonl, write_jsonl
 from .llm.cache import ResponseCache
-from .llm.client import Request
 from .llm.ledger import Ledger
 from .llm.runner import (
     Progress,
@@ -28,7 +27,7 @@ from .llm.runner import (
     run_stage,
     store_at,
 )
-from .llm.service import LLMService, Outcome, answered
+from .llm.service import LLMService, answered, attempt_for
 from .llm.session import make_ledger
 from .schema import Attempt, ParallelSample, SourceSample, _check_lang
 from .tasks.translate import TranslateTask, split_numbered
@@ -46,29 +45,6 @@ def plan_batches(samples: Sequence[SourceSample], batch_size: int) -> list[list[
         else:
             units.append([i])
     return units
-
-
-def _shares(total: int, k: int) -> list[int]:
-    """Split ``total`` tokens over ``k`` samples, remainder to the first ones."""
-    base, rest = divmod(total, k)
-    return [base + (1 if i < rest else 0) for i in range(k)]
-
-
-def _attempt(request: Request, out: Outcome | None, *, share: int = 0, k: int = 1,
-             error: str | None = None, response: str | None = None) -> Attempt:
-    c = out.completion if out else None
-    return Attempt(
-        stage="translate",
-        model=request.model,
-        prompt_version=request.prompt_version,
-        prompt_tokens=_shares(c.prompt_tokens, k)[share] if c else 0,
-        completion_tokens=_shares(c.completion_tokens, k)[share] if c else 0,
-        cost=(out.cost / k) if out else 0.0,
-        cached=bool(c and c.cached),
-        response=response if response is not None else (c.text if c else None),
-        error=error if error is not None else (out.error if out else None),
-        finish_reason=c.finish_reason if c else None,
-    )
 
 
 class Translator:
@@ -101,10 +77,10 @@ class Translator:
         try:
             out = await self.service.call(request, stage="translate", ids=[sample.id])
         except BudgetExceeded:
-            return self._record(sample, [*prior, _attempt(request, None, error=NOT_ATTEMPTED)],
+            return self._record(sample, [*prior, attempt_for("translate", request, None, error=NOT_ATTEMPTED)],
                                 None)
         response = out.completion.text if out.completion else None
-        return self._record(sample, [*prior, _attempt(request, out)], response)
+        return self._record(sample, [*prior, attempt_for("translate", request, out)], response)
 
     async def unit(self, batch: list[SourceSample]) -> list[ParallelSample]:
         if len(batch) == 1:
@@ -121,16 +97,16 @@ class Translator:
                 request, stage="translate", ids=[s.id for s in batch], usable=splits
             )
         except BudgetExceeded:
-            return [self._record(s, [_attempt(request, None, error=NOT_ATTEMPTED)], None)
+            return [self._record(s, [attempt_for("translate", request, None, error=NOT_ATTEMPTED)], None)
                     for s in batch]
         parts = split_numbered(out.completion.text, k) if out.usable and out.completion else None
         if parts is not None:
-            return [self._record(s, [_attempt(request, out, share=i, k=k, response=parts[i])],
+            return [self._record(s, [attempt_for("translate", request, out, share=i, k=k, response=parts[i])],
                                  parts[i]) for i, s in enumerate(batch)]
         self.counts["batches not split"] += 1
         why = out.error if out.error and not out.completion else (
             f"the batched answer did not split into {k} numbered lines")
-        failed = [_attempt(request, out, share=i, k=k, error=f"{why}; asked one by one")
+        failed = [attempt_for("translate", request, out, share=i, k=k, error=f"{why}; asked one by one")
                   for i in range(k)]
         results: list[ParallelSample | None] = [None] * k
 

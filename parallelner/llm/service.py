@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..schema import Attempt
 from .cache import ResponseCache
 from .client import CallFailed, Completion, LLMClient, Request
 from .ledger import Estimate, Ledger, Prices
@@ -30,6 +31,31 @@ class Outcome:
     usable: bool = False
     retries: int = 0
     cost: float = 0.0
+
+
+def _shares(total: int, k: int) -> list[int]:
+    """Split ``total`` tokens over ``k`` samples, remainder to the first ones."""
+    base, rest = divmod(total, k)
+    return [base + (1 if i < rest else 0) for i in range(k)]
+
+
+def attempt_for(stage: str, request: Request, out: Outcome | None, *, share: int = 0, k: int = 1,
+                error: str | None = None, response: str | None = None) -> Attempt:
+    """The provenance record of one call (or of a call not made: ``out`` None). A request that
+    answered ``k`` samples at once gives each its ``share`` of the tokens and cost."""
+    c = out.completion if out else None
+    return Attempt(
+        stage=stage,
+        model=request.model,
+        prompt_version=request.prompt_version,
+        prompt_tokens=_shares(c.prompt_tokens, k)[share] if c else 0,
+        completion_tokens=_shares(c.completion_tokens, k)[share] if c else 0,
+        cost=(out.cost / k) if out else 0.0,
+        cached=bool(c and c.cached),
+        response=response if response is not None else (c.text if c else None),
+        error=error if error is not None else (out.error if out else None),
+        finish_reason=c.finish_reason if c else None,
+    )
 
 
 class LLMService:
