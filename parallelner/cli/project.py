@@ -33,14 +33,5 @@ def project_cli(
 
     settings = o.settings_from(config, base_url=base_url, model=model, concurrency=concurrency,
                                budget=budget)
-    if dry_run:
-        o.print_estimate(project_file(input_path, output, settings, use_cache=not no_cache,
-                                      dry_run=True))
-        return
-    with o.progress_bar("project") as bar:
-        rep = project_file(
-            input_path, output, settings, use_cache=not no_cache,
-            ledger_path=o.default_ledger(output, ledger), progress_factory=bar, report=o.say,
-            on_estimate=o.print_estimate,
-        )
-    o.finish(rep)
+    o.run_stage_command("project", project_file, input_path, output, settings, output=output,
+                        ledger=ledger, no_cache=no_cache, dry_run=dry_run)
