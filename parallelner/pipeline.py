@@ -151,19 +151,17 @@ def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: 
     from .report import summarize_run, write_plots, write_report
 
     records = collect(paths, n_chunks)
-    manifest.notes = []  # notes describe this finish, not an earlier attempt
-    queue = [r for r in records if r.status is not None and r.status.value == "review"]
-    write_jsonl(paths.review_queue, queue)
+    notes: list[str | None] = []
     if manifest.params.review:
-        note = push_for_review(paths, settings)
-        if note and note not in manifest.notes:
-            manifest.notes.append(note)
-            save_manifest(paths, manifest)
+        notes.append(push_for_review(paths, settings))  # writes the queue before contacting Argilla
+    else:
+        from annotation.selection import select_for_review
+
+        write_jsonl(paths.review_queue, select_for_review(records, settings.review.audit_fraction))
     write_jsonl(paths.final, records)
-    note = export_dataset(paths)
-    if note and note not in manifest.notes:
-        manifest.notes.append(note)
-        save_manifest(paths, manifest)
+    notes.append(export_dataset(paths))
+    manifest.notes = [n for n in notes if n]  # notes describe this finish, not an earlier attempt
+    save_manifest(paths, manifest)
     summary = summarize_run(paths.root)
     write_report(summary, paths)
     write_plots(summary, paths.root)
@@ -186,10 +184,8 @@ def export_dataset(paths: RunPaths) -> str | None:
 
 def push_for_review(paths: RunPaths, settings: Settings) -> str | None:
     """Send the review queue to Argilla; when it is unreachable, keep the queue and say so."""
-    try:
-        from annotation.review import push_run
-    except ImportError as exc:
-        return f"review: the Argilla integration cannot load ({exc}); the queue is in review_queue.jsonl"
+    from annotation.review import push_run
+
     try:
         push_run(paths.root, settings, input_path=paths.aligned)
     except ParallelNERError as exc:

@@ -11,9 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .runs import RunPaths
-
-STAGES = ("translate", "align", "refine")
+from .runs import STAGES, RunPaths
 
 
 @dataclass

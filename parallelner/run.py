@@ -66,8 +66,7 @@ def build_params(req: RunRequest, settings: Settings) -> RunParams:
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
     """Settings for tasks, without secrets (tasks read keys from the environment themselves)."""
-    data = settings.model_dump(mode="json", exclude={"llm": {"api_key"}, "review": {"api_key"}})
-    return data
+    return settings.model_dump(mode="json", exclude={"llm": {"api_key"}, "review": {"api_key"}})
 
 
 @contextlib.contextmanager
