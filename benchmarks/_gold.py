@@ -1,12 +1,9 @@
 """A minimal loader of the gold parallel corpora for the align benchmarks.
 
-Temporary: the readers package will own corpus reading; this file only builds what the
-benchmarks need (sentence text, entity spans, and the pairing between languages).
-
-- Europarl NER (``*.conll02``): token<TAB>BIO per line; sentence i of each language file is a
-  translation of sentence i of the others. Text is the Moses-detokenized token sequence.
-- UNER PUD (``*.iob2``): ``# sent_id``/``# text`` headers, then index<TAB>token<TAB>BIO…; tokens
-  are located in ``# text`` in order. ``pairs.tsv`` maps English ids to German and Chinese ids.
+Sentences come from ``parallelner.readers`` (the product's own readers); this file only adds what
+the benchmarks need on top: the pairing between languages (Europarl: sentence i of each language
+file translates sentence i of the others; UNER PUD: ``pairs.tsv`` maps English ids to German and
+Chinese ids).
 
 Gold spans are trimmed of edge punctuation glued on by tokenization ("-Parlamento" -> "Parlamento"),
 the entity definition the aligner applies.
@@ -35,25 +32,6 @@ class Sentence:
     entities: tuple[EntitySpan, ...]
 
 
-def _spans(tokens: list[str], tags: list[str], offsets: list[tuple[int, int]]) -> tuple[EntitySpan, ...]:
-    out: list[EntitySpan] = []
-    cur: list | None = None
-    for (s, e), tag in zip(offsets, tags):
-        if tag.startswith("B-") or (tag.startswith("I-") and (cur is None or cur[2] != tag[2:])):
-            if cur:
-                out.append(EntitySpan(start=cur[0], end=cur[1], label=cur[2]))
-            cur = [s, e, tag[2:]]
-        elif tag.startswith("I-") and cur is not None:
-            cur[1] = e
-        else:
-            if cur:
-                out.append(EntitySpan(start=cur[0], end=cur[1], label=cur[2]))
-            cur = None
-    if cur:
-        out.append(EntitySpan(start=cur[0], end=cur[1], label=cur[2]))
-    return tuple(out)
-
-
 _LEAD = set("-–—\"'“”„«»([‚‘’")
 _TRAIL = set("-–—\"'“”„«»)],;:‚‘’")
 
@@ -71,79 +49,25 @@ def _clean(text: str, spans: tuple[EntitySpan, ...]) -> tuple[EntitySpan, ...]:
     return tuple(out)
 
 
-def _locate(text: str, tokens: list[str]) -> list[tuple[int, int]] | None:
-    offsets, pos = [], 0
-    for tok in tokens:
-        found = text.find(tok, pos)
-        if found < 0:
-            return None
-        offsets.append((found, found + len(tok)))
-        pos = found + len(tok)
-    return offsets
+def _read(path: Path, lang: str) -> list:
+    from parallelner.readers import read_source
 
-
-def _joined(tokens: list[str]) -> tuple[str, list[tuple[int, int]]]:
-    offsets, pos = [], 0
-    for tok in tokens:
-        offsets.append((pos, pos + len(tok)))
-        pos += len(tok) + 1
-    return " ".join(tokens), offsets
+    return list(read_source(path, lang=lang))
 
 
 def europarl(lang: str) -> list[Sentence]:
-    from sacremoses import MosesDetokenizer
-
-    detok = MosesDetokenizer(lang=lang)
-    path = GOLD / "europarl-ner" / f"{lang}-europarl.test.conll02"
-    out: list[Sentence] = []
-    tokens: list[str] = []
-    tags: list[str] = []
-
-    def flush() -> None:
-        if not tokens:
-            return
-        text = detok.detokenize(tokens)
-        offsets = _locate(text, tokens)
-        if offsets is None:
-            text, offsets = _joined(tokens)
-        out.append(Sentence(f"europarl-{len(out)}", lang, text, _clean(text, _spans(tokens, tags, offsets))))
-        tokens.clear()
-        tags.clear()
-
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            flush()
-            continue
-        token, _, tag = line.partition("\t")
-        tokens.append(token)
-        tags.append(tag.strip() or "O")
-    flush()
-    return out
+    samples = _read(GOLD / "europarl-ner" / f"{lang}-europarl.test.conll02", lang)
+    return [Sentence(f"europarl-{i}", lang, s.text, _clean(s.text, tuple(s.entities)))
+            for i, s in enumerate(samples)]
 
 
 def uner(lang: str) -> dict[str, Sentence]:
-    path = GOLD / "uner-pud" / f"{lang}_pud-ud-test.iob2"
     out: dict[str, Sentence] = {}
-    sent_id, text = "", ""
-    tokens: list[str] = []
-    tags: list[str] = []
-    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
-        if line.startswith("# sent_id = "):
-            sent_id = line.split("=", 1)[1].strip()
-        elif line.startswith("# text = "):
-            text = line.split("=", 1)[1].strip()
-        elif line.startswith("#"):
-            continue
-        elif line.strip():
-            cols = line.split("\t")
-            tokens.append(cols[1])
-            tags.append(cols[2])
-        elif tokens:
-            offsets = _locate(text, tokens)
-            if offsets is None:
-                text, offsets = _joined(tokens)
-            out[sent_id] = Sentence(sent_id, lang, text, _clean(text, _spans(tokens, tags, offsets)))
-            tokens, tags = [], []
+    for s in _read(GOLD / "uner-pud" / f"{lang}_pud-ud-test.iob2", lang):
+        prefix = f"uner-pud-{lang}-test-"
+        assert s.id.startswith(prefix), s.id
+        sent_id = s.id[len(prefix):]
+        out[sent_id] = Sentence(sent_id, lang, s.text, _clean(s.text, tuple(s.entities)))
     return out
 
 
