@@ -127,7 +127,6 @@ def _run_with_progress(paths: RunPaths, settings: dict[str, Any], task_runner, c
     from flows.pipeline import run_pipeline
 
     from .progress import STAGES, ProgressReader
-    from .runs import load_manifest
 
     outcome: dict[str, BaseException | None] = {"error": None}
 
@@ -144,9 +143,11 @@ def _run_with_progress(paths: RunPaths, settings: dict[str, Any], task_runner, c
                TextColumn("{task.fields[extra]}"), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as bar:
         tasks = {s: bar.add_task(s, total=None, extra="") for s in STAGES}
+        total = None
         while True:
             alive = thread.is_alive()
-            total = load_manifest(paths.root)[1].n_samples
+            if total is None:  # known once the plan task has read the source; fixed after that
+                total = load_manifest(paths.root)[1].n_samples
             p = reader.read()
             for s in STAGES:
                 extra = ""
