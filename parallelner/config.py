@@ -184,8 +184,9 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+        if isinstance(value, dict):  # merge section by section; None never overrides, at any depth
+            base_section = out.get(key)
+            out[key] = _merge(base_section if isinstance(base_section, dict) else {}, value)
         elif value is not None:
             out[key] = value
     return out

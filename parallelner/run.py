@@ -47,7 +47,7 @@ def build_settings(req: RunRequest) -> Settings:
         "base_url": req.base_url, "model": req.model, "refine_model": req.refine_model,
         "concurrency": req.concurrency, "budget": req.budget,
     }
-    overrides: dict[str, Any] = {"llm": {k: v for k, v in llm.items() if v is not None}}
+    overrides: dict[str, Any] = {"llm": llm}  # None means "not given": load_settings skips it
     if req.outputs is not None:
         overrides["outputs_dir"] = req.outputs
     return load_settings(req.config, overrides=overrides)

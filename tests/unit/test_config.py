@@ -22,3 +22,8 @@ def test_typo_is_an_error(tmp_path):
         load_settings(overrides={"llm": {"modle": "x"}}, environ={})
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "missing.toml", environ={})
+
+
+def test_none_overrides_are_skipped_even_without_a_file_section():
+    s = load_settings(overrides={"llm": {"model": None, "concurrency": 3}}, environ={})
+    assert s.llm.model == "qwen2.5-coder-1.5b-instruct-q4_k_m" and s.llm.concurrency == 3
