@@ -9,6 +9,8 @@ resumed run (with a higher budget) redoes it, finished calls coming from the cac
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .config import Settings
 from .errors import BudgetExceeded, ConfigError
 from .llm.cache import ResponseCache
@@ -32,26 +34,31 @@ def _stop_if_over(ledger: Ledger, stage: str) -> None:
         )
 
 
+def _with_run_llm(stage: str, settings: Settings, paths: RunPaths, models: list[str],
+                  work: Callable[[Ledger, ResponseCache], list[ParallelSample]]) -> list[ParallelSample]:
+    """Run ``work`` with the run's ledger and cache; raise if the budget stopped it (see above)."""
+    ledger = _ledger(settings, paths, models)
+    cache = ResponseCache(paths.cache)
+    try:
+        out = work(ledger, cache)
+    finally:
+        cache.close()
+    _stop_if_over(ledger, stage)
+    return out
+
+
 def translate_records(records: list[SourceSample], settings: Settings, params: RunParams,
                       paths: RunPaths) -> list[ParallelSample]:
     if params.mode != "translate":
         raise ConfigError(f"the translate stage cannot run in mode {params.mode!r}")
-    ledger = _ledger(settings, paths, [settings.llm.model])
-    cache = ResponseCache(paths.cache)
-    try:
-        out = translate_samples(records, params.target_lang, settings, ledger, cache)
-    finally:
-        cache.close()
-    _stop_if_over(ledger, "translate")
-    return out
+    return _with_run_llm("translate", settings, paths, [settings.llm.model], lambda ledger, cache:
+                         translate_samples(records, params.target_lang, settings, ledger, cache))
 
 
 def refine_records(records: list[ParallelSample], settings: Settings, params: RunParams,
                    paths: RunPaths) -> list[ParallelSample]:
     settings = settings.model_copy(update={"llm": settings.llm.model_copy(
         update={"refine_rounds": params.refine_rounds})})
-    ledger = _ledger(settings, paths, refine_models(settings))
-    cache = ResponseCache(paths.cache)
     validate = None
     if params.mode == "project":
         # Refined answers are the given sentence with tags inserted: validate them as projections
@@ -60,12 +67,8 @@ def refine_records(records: list[ParallelSample], settings: Settings, params: Ru
 
         def validate(sample: ParallelSample) -> ParallelSample:
             return align_projection(sample, settings.project, settings.align, style="inline")
-    try:
-        out = refine_samples(records, settings, ledger, cache, validate)
-    finally:
-        cache.close()
-    _stop_if_over(ledger, "refine")
-    return out
+    return _with_run_llm("refine", settings, paths, refine_models(settings), lambda ledger, cache:
+                         refine_samples(records, settings, ledger, cache, validate))
 
 
 def project_records_stage(records: list[ParallelSample], settings: Settings, params: RunParams,
@@ -74,11 +77,5 @@ def project_records_stage(records: list[ParallelSample], settings: Settings, par
     align the answers onto them (so the flow's align stage has nothing left to do)."""
     from .project import project_records
 
-    ledger = _ledger(settings, paths, [settings.llm.model])
-    cache = ResponseCache(paths.cache)
-    try:
-        out = project_records(records, settings, ledger, cache)
-    finally:
-        cache.close()
-    _stop_if_over(ledger, "project")
-    return out
+    return _with_run_llm("project", settings, paths, [settings.llm.model], lambda ledger, cache:
+                         project_records(records, settings, ledger, cache))
