@@ -14,6 +14,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from .hanzi import fold
 from .tokens import Tokens, cuts_word
 
 Method = Literal["exact", "normalized", "fuzzy"]
@@ -29,14 +30,15 @@ class Match:
 
 
 def normalize(text: str) -> tuple[str, list[int]]:
-    """Width/case/diacritics/punctuation/whitespace-insensitive form of ``text``, with an offset map.
+    """Width/case/diacritics/punctuation/whitespace/Chinese-script-insensitive form of ``text``,
+    with an offset map.
 
     ``mapping[i]`` is the index in ``text`` of the character that produced normalized char ``i``.
     Punctuation and whitespace become one space; runs collapse.
     """
     out: list[str] = []
     mapping: list[int] = []
-    for i, ch in enumerate(text):
+    for i, ch in enumerate(fold(text)):  # traditional -> simplified, one character for one
         cat = unicodedata.category(ch)
         if ch.isspace() or cat.startswith("P") or cat.startswith("S"):
             if out and out[-1] != " ":

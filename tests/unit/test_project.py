@@ -103,3 +103,18 @@ def test_a_title_around_a_verbatim_name_is_cut_off():
                            SETTINGS.project, SETTINGS.align, style="list")
     assert surfaces(rec)[0] == ("Evans", "PER", 0)
     assert "projection_words_trimmed" in {i.code for i in rec.issues}
+
+
+def test_a_simplified_answer_is_projected_onto_a_traditional_sentence():
+    # UNER PUD zh is traditional; a model asked for the Chinese words answers in simplified.
+    given = "錢德勒昨天在臺北見了梅塞將軍。"
+    src = "Chandler met General de Meza in Taipei yesterday."
+    rec = ParallelSample(
+        id="p2", source_lang="en", target_lang="zh", source_text=src,
+        source_entities=_ents(src, ("Chandler", "PER"), ("de Meza", "PER"), ("Taipei", "LOC")),
+        target_text=given, mode="project",
+        response='1. PER "Chandler" -> 钱德勒\n2. PER "de Meza" -> 梅塞\n3. LOC "Taipei" -> 台北',
+    )
+    out = align_projection(rec, SETTINGS.project, SETTINGS.align, style="list")
+    assert out.target_text == given
+    assert surfaces(out) == [("錢德勒", "PER", 0), ("臺北", "LOC", 2), ("梅塞", "PER", 1)]

@@ -64,3 +64,21 @@ def test_short_names_are_not_searched_fuzzily():
 def test_snap_grows_to_tokens_and_drops_spaces():
     t = tokenize("Sie besuchte Paris heute", "de")
     assert snap(12, 16, t) == (13, 18)
+
+
+def test_simplified_name_is_found_in_traditional_text_at_its_own_offsets():
+    # The model answers "钱德勒" (simplified); the sentence it must be found in is traditional.
+    text = "錢德勒在臺灣說，他會回來。"
+    m = find_entity("钱德勒", text, tokenize(text, "zh"), [], 80.0)
+    assert m is not None and (m.method, text[m.start:m.end]) == ("normalized", "錢德勒")
+    m = find_entity("台湾", text, tokenize(text, "zh"), [], 80.0)
+    assert m is not None and text[m.start:m.end] == "臺灣"
+
+
+def test_chinese_folding_keeps_one_character_for_one():
+    from parallelner.align.hanzi import fold, fold_table
+
+    table = fold_table()
+    assert len(table) > 2000 and all(len(v) == 1 for v in table.values())
+    assert fold("後來發現東京") == "后来发现东京"
+    assert fold("Europe 2017") == "Europe 2017"  # only Chinese characters change
