@@ -14,11 +14,13 @@ from __future__ import annotations
 import csv
 import itertools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from parallelner.align.translit import sound_alike
 from parallelner.schema import EntitySpan
 
 GOLD = Path(__file__).resolve().parents[1] / "data" / "gold"
@@ -81,10 +83,25 @@ class Pair:
     mapping: tuple[int, ...]
 
 
+def _similarity(src: Sentence, tgt: Sentence) -> Callable[[str, str], float]:
+    """Surface similarity; between Chinese and a Latin-script language also how alike the names
+    sound (pinyin: 巴達爾普爾 / "Badarpur"), where strings alone pair names at random."""
+    langs = {src.lang, tgt.lang}
+    if "zh" not in langs or len(langs) != 2:
+        return fuzz.ratio
+
+    def score(a: str, b: str) -> float:
+        latin, chinese = (a, b) if tgt.lang == "zh" else (b, a)
+        return max(fuzz.ratio(a, b), sound_alike(latin, chinese))
+
+    return score
+
+
 def _mapping(src: Sentence, tgt: Sentence) -> tuple[int, ...] | None:
     """Pair entities label by label; within a label, the assignment with the most similar surfaces."""
     if Counter(e.label for e in src.entities) != Counter(e.label for e in tgt.entities):
         return None
+    similar = _similarity(src, tgt)
     mapping: dict[int, int] = {}
     for label in {e.label for e in src.entities}:
         s_idx = [i for i, e in enumerate(src.entities) if e.label == label]
@@ -94,7 +111,7 @@ def _mapping(src: Sentence, tgt: Sentence) -> tuple[int, ...] | None:
         best, best_score = None, -1.0
         for perm in itertools.permutations(t_idx):
             score = sum(
-                fuzz.ratio(src.entities[a].surface(src.text), tgt.entities[b].surface(tgt.text))
+                similar(src.entities[a].surface(src.text), tgt.entities[b].surface(tgt.text))
                 - abs(a_pos - b_pos) * 0.5  # mild preference for kept order on ties
                 for a_pos, (a, b) in enumerate(zip(s_idx, perm)) for b_pos in [perm.index(b)]
             )

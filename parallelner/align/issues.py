@@ -87,6 +87,8 @@ CODES: dict[str, Code] = {
         Code("span_name_case", _V, 0.3, "a person/place name without a capital letter", True),
         Code("span_extent", _V, 0.3, "a span may have lost or swallowed words", True),
         Code("span_order", _V, 0.3, "same-label entities swap places far apart: ids swapped?", True),
+        Code("span_sound_swap", _V, 0.3, "two same-label names sound like each other's spans "
+             "(pinyin): ids swapped?", True),
         Code("refusal", _F, 0.8, "the answer is an apology or refusal"),
         Code("wrong_language", _F, 0.6, "the target is not in the requested language"),
         Code("language_uncertain", _V, 0.2, "language detectors disagree about the target"),

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word
-from .context import Context
+from .context import Context, Placed
 from .langid import check_language, script_of
 from .tokens import on_boundaries
 
@@ -390,10 +390,57 @@ def rule_same_label_order(ctx: Context) -> None:
             if ctx.source_entities[i].label != ctx.source_entities[j].label:
                 continue
             flipped = (ctx.source_entities[i].start < ctx.source_entities[j].start) != (p.start < q.start)
-            if flipped and min(shift(i, p), shift(j, q)) > _ORDER_SHIFT:
+            if not flipped or min(shift(i, p), shift(j, q)) <= _ORDER_SHIFT:
+                continue
+            sound = _sound_pair(ctx, i, j)
+            if sound is not None and sound[0] >= sound[1]:
+                continue  # Chinese reorders freely; the names sound right where they stand
+            if True:
                 ctx.add("span_order", f"{ctx.describe(i)} and {ctx.describe(j)} swap places in the "
                         "target: ids may be swapped", i)
                 ctx.add("span_order", f"{ctx.describe(j)} swaps places with {ctx.describe(i)}", j)
+
+
+# Two same-label names fit their spans this much better swapped (sum of two 0-100 scores).
+_SOUND_SWAP = 30.0
+
+
+def _sound_pair(ctx: Context, i: int, j: int) -> tuple[float, float] | None:
+    """Between Chinese and a Latin-script language: how alike entities i and j sound to their
+    own spans (summed) and to each other's; None for other language pairs."""
+    langs = (ctx.source_lang, ctx.target_lang)
+    if "zh" not in langs or langs[0] == langs[1] or not set(langs) - {"zh"} <= _CASED:
+        return None
+    from .translit import sound_alike
+
+    def score(k: int, span: Placed) -> float:
+        name, words = ctx.source_surface(k), ctx.text[span.start:span.end]
+        return sound_alike(name, words) if ctx.target_lang == "zh" else sound_alike(words, name)
+
+    p, q = ctx.placed[i], ctx.placed[j]
+    return score(i, p) + score(j, q), score(i, q) + score(j, p)
+
+
+def rule_sound_swap(ctx: Context) -> None:
+    """Between Chinese and a Latin-script language, names are mostly written by sound. Two
+    same-label spans that sound far more like each other's source names than like their own
+    (pinyin against letters: 華為 / "Huawei") carry swapped ids, wherever they stand."""
+    items = sorted(ctx.placed)
+    for a, i in enumerate(items):
+        for j in items[a + 1 :]:
+            if ctx.source_entities[i].label != ctx.source_entities[j].label:
+                continue
+            scores = _sound_pair(ctx, i, j)
+            if scores is None:
+                return
+            own, swapped = scores
+            if swapped - own >= _SOUND_SWAP:
+                p, q = ctx.placed[i], ctx.placed[j]
+                ctx.add("span_sound_swap", f"{ctx.describe(i)} sounds like the span of "
+                        f"{ctx.describe(j)} ({ctx.text[q.start:q.end]!r}), not its own "
+                        f"({ctx.text[p.start:p.end]!r}): ids may be swapped", i)
+                ctx.add("span_sound_swap", f"{ctx.describe(j)} sounds like the span of "
+                        f"{ctx.describe(i)} ({ctx.text[p.start:p.end]!r}), not its own", j)
 
 
 def rule_language(ctx: Context) -> None:
@@ -574,6 +621,9 @@ RULES: tuple[Rule, ...] = (
          rule_span_extent),
     Rule("same_label_order", ("span_order",), "same-label entities keep their rough places",
          rule_same_label_order),
+    Rule("sound_swap", ("span_sound_swap",),
+         "zh <-> Latin: a name sounds like its own span more than like another's",
+         rule_sound_swap),
     Rule("refusal", ("refusal",), "an apology is not a translation", rule_refusal),
     Rule("untranslated", ("untranslated",), "target is not the source again", rule_untranslated),
     Rule("language", ("wrong_language", "language_uncertain"), "target in the requested language",

@@ -132,3 +132,40 @@ def test_romance_span_that_lost_its_adjective_is_flagged(config):
     whole = align_sample(sample(src, [("European Parliament", "ORG")],
                                 'Il <ORG id="1">Parlamento europeo</ORG> ha votato.', target_lang="it"), config)
     assert whole.status.value == "accepted"
+
+
+# The UNER PUD pair (en n01143-0002 / zh): Chinese puts the two names the other way round.
+BOGART = ("He co-starred as Humphrey Bogart's younger brother, in Sabrina, played by "
+          "Audrey Hepburn.")
+BOGART_ENTS = [("Humphrey Bogart", "PER"), ("Audrey Hepburn", "PER")]
+BOGART_ZH = ('在<PER id="2">奧黛麗·赫本</PER>主演的電影《龍鳳配》中，他出演了'
+             '<PER id="1">亨弗萊·鮑嘉</PER>的弟弟。')
+
+
+def test_chinese_reordering_of_names_that_sound_right_is_accepted(config):
+    out = align_sample(sample(BOGART, BOGART_ENTS, BOGART_ZH, target_lang="zh"), config)
+    assert not codes(out) & {"span_order", "span_sound_swap"}
+    assert out.status.value == "accepted"
+
+
+def test_names_that_sound_like_each_others_spans_are_swapped_ids(config):
+    swapped = BOGART_ZH.replace('id="2"', 'id="X"').replace('id="1"', 'id="2"').replace('id="X"', 'id="1"')
+    out = align_sample(sample(BOGART, BOGART_ENTS, swapped, target_lang="zh"), config)
+    assert "span_sound_swap" in codes(out) and out.status.value == "review"
+    # and from Chinese to English, where the English spans are the ones read as letters
+    src = "一些分析家認為華為最有可能從三星的挫折中受益。"
+    ents = [("華為", "ORG"), ("三星", "ORG")]
+    good = '<ORG id="1">Huawei</ORG> is best placed to benefit from <ORG id="2">Samsung</ORG>\'s setback.'
+    out = align_sample(sample(src, ents, good, source_lang="zh", target_lang="en"), config)
+    assert "span_sound_swap" not in codes(out)
+    bad = good.replace('id="1"', 'id="X"').replace('id="2"', 'id="1"').replace('id="X"', 'id="2"')
+    out = align_sample(sample(src, ents, bad, source_lang="zh", target_lang="en"), config)
+    assert "span_sound_swap" in codes(out) and out.status.value != "accepted"
+
+
+def test_sound_alike_reads_pinyin_against_letters():
+    from parallelner.align.translit import pinyin_key, sound_alike
+
+    assert pinyin_key("華為") == "huawei" and pinyin_key("CGI梅") == "cgimei"
+    assert sound_alike("Huawei", "华为") == 100.0
+    assert sound_alike("Badarpur", "巴達爾普爾") > 80 > 20 > sound_alike("Badarpur", "德里")
