@@ -27,6 +27,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .align import align_parsed, align_sample
+from .align.matching import find_entity
+from .align.tokens import tokenize
 from .config import AlignConfig, ProjectConfig, Settings
 from .errors import BudgetExceeded, InputError
 from .io import iter_jsonl, write_jsonl
@@ -35,8 +37,6 @@ from .llm.ledger import Ledger
 from .llm.runner import Progress, RunReport, _no_progress, run_file_stage, run_stage, store_at
 from .llm.service import LLMService, Outcome, attempt_for
 from .llm.session import make_ledger
-from .align.matching import find_entity
-from .align.tokens import tokenize
 from .markup_parse import ParsedAnswer, TaggedSpan, parse_markup
 from .reanchor import reanchor
 from .schema import ParallelSample

@@ -122,7 +122,14 @@ def start_run(req: RunRequest, console=None) -> RunPaths:
 
 
 def _run_with_progress(paths: RunPaths, settings: dict[str, Any], task_runner, console) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from flows.pipeline import run_pipeline
 

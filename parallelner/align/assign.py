@@ -12,7 +12,6 @@ from .context import Context, Placed
 from .labels import canonical_label
 from .matching import find_entity
 
-
 _ROMAN_END = re.compile(r"\s[IVXLC]+$")
 _CASED_NOT_EN = frozenset({"de", "es", "it", "fr", "pt", "nl"})
 # Generic nouns a Chinese name ends with: after a Latin name written as is, they belong to the

@@ -18,7 +18,7 @@ from rapidfuzz.utils import default_process
 
 from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word
 from .context import Context, Placed
-from .langid import check_language, script_of
+from .langid import check_language
 from .tokens import on_boundaries
 
 # Characters of text per unit of meaning, relative to English (measured on the gold corpora:

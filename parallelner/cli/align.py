@@ -21,8 +21,15 @@ def register(app: typer.Typer) -> None:
         review_threshold: float | None = typer.Option(None, help="Below this: back to the LLM."),
     ) -> None:
         """Parse, align, validate and score raw LLM answers; route each to a status."""
-        from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress
-        from rich.progress import TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         from ..align.stream import align_file
         from ..config import load_settings

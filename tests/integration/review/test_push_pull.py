@@ -6,6 +6,7 @@ import json
 import warnings
 
 import pytest
+
 from annotation.review import pull_run, push_run
 from parallelner.errors import ConfigError
 from parallelner.io import read_jsonl, write_jsonl

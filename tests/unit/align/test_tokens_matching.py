@@ -22,7 +22,7 @@ def test_on_boundaries_consults_the_tokenizer_only_inside_words():
 def test_normalize_maps_back_to_the_original():
     norm, mapping = normalize("Ｍüller-Lüdenscheidt, Ａ.")
     assert norm == "muller ludenscheidt a"
-    assert mapping[0] == 0 and mapping[-1] == len("Ｍüller-Lüdenscheidt, ") 
+    assert mapping[0] == 0 and mapping[-1] == len("Ｍüller-Lüdenscheidt, ")
 
 
 def _find(surface, text, lang="de", taken=()):
