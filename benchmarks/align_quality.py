@@ -676,7 +676,6 @@ def main() -> None:
     print()
     rec = totals["recoverable"]
     rec_n = sum(rec.values())
-    accepted = totals["all"]["accepted_right"] + totals["all"]["accepted_wrong"]
     must = totals["must_flag"]
     must_n = sum(must.values())
     print(f"recoverable accepted exactly right: {rec['accepted_right']}/{rec_n} = "

@@ -161,7 +161,7 @@ def _score_labels(
     for label in gold.keys() | pred.keys():
         g, p = gold.get(label, []), pred.get(label, [])
         exact = sum((Counter(g) & Counter(p)).values())
-        overlap = max_matching(len(g), len(p), lambda i, j: related(g[i], p[j]))
+        overlap = max_matching(len(g), len(p), lambda i, j, g=g, p=p: related(g[i], p[j]))
         out[label] = (len(g), len(p), exact, overlap)
     return out
 

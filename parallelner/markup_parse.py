@@ -351,7 +351,7 @@ def _match(text: str, markers: list[Marker], out: ParsedAnswer) -> None:
         out.spans.append(TaggedSpan(start, clean_len, label, number, opener.style))
     pieces.append(text[pos:])
     out.text = "".join(pieces)
-    for opener, start in stack:
+    for opener, _start in stack:
         out.note("markup_unclosed", f"tag {opener.raw!r} is never closed")
         if opener is markers[-1]:  # nothing after it: the answer was most likely cut off
             out.unclosed_at_end = True

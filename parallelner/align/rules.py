@@ -89,7 +89,7 @@ def rule_label_multiset(ctx: Context) -> None:
 def rule_overlap(ctx: Context) -> None:
     """No two spans may overlap (NER spans are flat)."""
     spans = _spans(ctx)
-    for (s1, e1, i1), (s2, e2, i2) in zip(spans, spans[1:]):
+    for (_s1, e1, i1), (s2, _e2, i2) in zip(spans, spans[1:], strict=False):
         if s2 < e1:
             ctx.add("span_overlap", f"{ctx.describe(i1)} and {ctx.describe(i2)} overlap", i2)
             ctx.placed[i1].codes.append("span_overlap")
