@@ -101,7 +101,9 @@ def pair_entities(
     return out
 
 
-def make_pair(pair_id: str, source: SourceSample, target: SourceSample) -> tuple[ParallelSample, ParallelSample]:
+def make_pair(
+    pair_id: str, source: SourceSample, target: SourceSample
+) -> tuple[ParallelSample, ParallelSample]:
     """(projection input, gold) for one sentence pair."""
     base = ParallelSample(
         id=pair_id,
@@ -168,7 +170,8 @@ def _sent_ids(path: Path) -> list[str]:
 
 
 def _shown(path: Path) -> str:
-    """How provenance names a corpus file: repository-relative when it is ours (no machine paths)."""
+    """How provenance names a corpus file: repository-relative when it is ours (no machine
+    paths)."""
     try:
         return str(path.resolve().relative_to(REPO_DIR))
     except ValueError:

@@ -57,7 +57,9 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _unchanged_span(given: str, surface: str, where: tuple[int, int] | None) -> tuple[int, int] | None:
+def _unchanged_span(
+    given: str, surface: str, where: tuple[int, int] | None
+) -> tuple[int, int] | None:
     """Where a span of a rewritten answer sits in the given text: its aligned place if the text
     there is the same, else the one place the surface occurs verbatim, else nowhere."""
     if where is not None and _norm(given[where[0]:where[1]]) == _norm(surface):
@@ -165,7 +167,8 @@ def align_projection(
 
 
 def read_projection_input(path: str | Path) -> list[ParallelSample]:
-    """Projection records; a bad line, a repeated id or a missing target_text names file and line."""
+    """Projection records; a bad line, a repeated id or a missing target_text names file and
+    line."""
     out: list[ParallelSample] = []
     seen: dict[str, int] = {}
     for line in iter_jsonl(path, ParallelSample):

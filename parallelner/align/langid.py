@@ -37,7 +37,8 @@ def script_of(ch: str) -> str | None:
         return "kana"
     if 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
         return "hangul"
-    if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FA1F:
+    if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or \
+            0x20000 <= o <= 0x2FA1F:
         return "han"
     if 0x0400 <= o <= 0x04FF:
         return "cyrillic"
@@ -194,4 +195,5 @@ def check_language(text: str, lang: str, min_chars: int = 20) -> LanguageCheck:
     in_top = any(code == lang and score >= 0.1 for code, score in fast + slow)
     if in_top:
         return LanguageCheck("uncertain", fast_top, f"{lang} is only a runner-up")
-    return LanguageCheck("wrong", fast_top, f"detectors say {fast_top}/{slow[0][0] if slow else '-'}")
+    return LanguageCheck("wrong", fast_top,
+                         f"detectors say {fast_top}/{slow[0][0] if slow else '-'}")
