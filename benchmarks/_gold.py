@@ -98,7 +98,8 @@ def _similarity(src: Sentence, tgt: Sentence) -> Callable[[str, str], float]:
 
 
 def _mapping(src: Sentence, tgt: Sentence) -> tuple[int, ...] | None:
-    """Pair entities label by label; within a label, the assignment with the most similar surfaces."""
+    """Pair entities label by label; within a label, the assignment with the most similar
+    surfaces."""
     if Counter(e.label for e in src.entities) != Counter(e.label for e in tgt.entities):
         return None
     similar = _similarity(src, tgt)
