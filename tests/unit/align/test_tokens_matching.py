@@ -47,7 +47,8 @@ def test_repeated_surface_is_ambiguous():
 
 def test_normalized_match_ignores_case_width_and_accents():
     m = _find("Jose Maria Aznar", "Später sprach JOSÉ MARÍA AZNAR dazu.")
-    assert m.method == "normalized" and "JOSÉ MARÍA AZNAR" == "Später sprach JOSÉ MARÍA AZNAR dazu."[m.start:m.end]
+    assert m.method == "normalized" and \
+        "JOSÉ MARÍA AZNAR" == "Später sprach JOSÉ MARÍA AZNAR dazu."[m.start:m.end]
 
 
 def test_fuzzy_match_is_snapped_to_whole_tokens():
