@@ -165,7 +165,7 @@ def validate(sample: ParallelSample, text: str, spans: list[TargetSpan]) -> None
     failure."""
     labels = [e.label for e in sample.source_entities]
     ordered = sorted(spans, key=lambda s: (s.start, s.end))
-    for prev, cur in zip(ordered, ordered[1:]):
+    for prev, cur in zip(ordered, ordered[1:], strict=False):
         if cur.start < prev.end:
             raise InvalidAnswer("review_overlap", f"spans [{prev.start}, {prev.end}) and "
                                 f"[{cur.start}, {cur.end}) overlap")

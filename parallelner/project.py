@@ -78,7 +78,7 @@ def onto_given(parsed: ParsedAnswer, given: str, cfg: ProjectConfig) -> ParsedAn
     out = ParsedAnswer(text=given, codes={k: list(v) for k, v in parsed.codes.items()},
                        unclosed_at_end=parsed.unclosed_at_end)
     rewritten = moved.distance > edit_limit(given, cfg)
-    for span, where in zip(parsed.spans, moved.spans):
+    for span, where in zip(parsed.spans, moved.spans, strict=True):
         if rewritten:
             where = _unchanged_span(given, parsed.text[span.start:span.end].strip(), where)
         if where is not None:

@@ -90,9 +90,10 @@ def _assign_without_ids(
         unique = len(free) == 1 and len(tags) == 1
         confirmed = len(free) == len(tags) and all(
             ctx.text[t[0].start : t[0].end].strip() == ctx.source_surface(i).strip()
-            for t, i in zip(tags, free)
+            for t, i in zip(tags, free, strict=True)
         )
-        for (tag, tag_label, code), index in zip(tags, free):
+        # More tags than entities: the rest are dropped below; more entities: left to search.
+        for (tag, tag_label, code), index in zip(tags, free, strict=False):
             _place(ctx, index, tag, tag_label)
             if unique or confirmed:
                 ctx.add("tag_id_missing", f"tag {tag.label!r} without id matched to "

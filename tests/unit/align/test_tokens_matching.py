@@ -4,7 +4,7 @@ from parallelner.align.tokens import cuts_word, on_boundaries, tokenize
 
 def test_chinese_is_per_character_but_latin_runs_stay_whole():
     t = tokenize("苹果的iPhone 15发布了", "zh")
-    pieces = [t.text[s:e] for s, e in zip(t.starts, t.ends)]
+    pieces = [t.text[s:e] for s, e in zip(t.starts, t.ends, strict=True)]
     assert pieces[:4] == ["苹", "果", "的", "iPhone"] and "15" in pieces
 
 
