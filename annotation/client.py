@@ -1,4 +1,5 @@
-"""Connect to Argilla (the local stack or a team's server) and turn its failures into one clear error."""
+"""Connect to Argilla (the local stack or a team's server) and turn its failures into one clear
+error."""
 
 from __future__ import annotations
 

@@ -36,7 +36,8 @@ _UPSERT_RESPONSE = (
 _DELETE_RESPONSE = (
     "if (ctx._source.responses != null) { "
     "for (int i=ctx._source.responses.length-1; i>=0; i--) { "
-    "if (ctx._source.responses[i].id == params.response.id) { ctx._source.responses.remove(i); } } }"
+    "if (ctx._source.responses[i].id == params.response.id) { "
+    "ctx._source.responses.remove(i); } } }"
 )
 _DELETE_SUGGESTION = re.compile(r'^ctx\._source\["suggestions"\]\.remove\("([^"\\]+)"\)$')
 
@@ -144,7 +145,8 @@ def create_owner(credentials: dict) -> None:
 
 
 def prepare(credentials: dict, reindex: bool) -> None:
-    """Migrate the database, create the owner, re-index: one process instead of three (saves ~6 s)."""
+    """Migrate the database, create the owner, re-index: one process instead of three (saves
+    ~6 s)."""
     check_version()
     from argilla_server.cli import app
 

@@ -143,7 +143,8 @@ def assign_sources(sample: ParallelSample, spans: list[Span]) -> list[TargetSpan
             first = spans[open_spans[0]]
             raise InvalidAnswer(
                 "review_extra_span",
-                f"span [{first.start}, {first.end}) {label} matches no {label} entity of the source",
+                f"span [{first.start}, {first.end}) {label} matches no {label} entity of the "
+                "source",
             )
         if len(open_spans) > 1 or len(open_sources) > 1:
             raise InvalidAnswer(
@@ -153,16 +154,18 @@ def assign_sources(sample: ParallelSample, spans: list[Span]) -> list[TargetSpan
             )
         chosen[open_spans[0]] = open_sources[0]
         used.add(open_sources[0])
-    out = [TargetSpan(start=s.start, end=s.end, label=s.label, source_index=chosen[i], confidence=1.0)
+    out = [TargetSpan(start=s.start, end=s.end, label=s.label, source_index=chosen[i],
+                      confidence=1.0)
            for i, s in enumerate(spans)]
     return sorted(out, key=lambda t: t.source_index)
 
 
 def validate(sample: ParallelSample, text: str, spans: list[TargetSpan]) -> None:
-    """The aligner's structural checks on a human result: raise InvalidAnswer on the first failure."""
+    """The aligner's structural checks on a human result: raise InvalidAnswer on the first
+    failure."""
     labels = [e.label for e in sample.source_entities]
     ordered = sorted(spans, key=lambda s: (s.start, s.end))
-    for prev, cur in zip(ordered, ordered[1:]):
+    for prev, cur in zip(ordered, ordered[1:], strict=False):
         if cur.start < prev.end:
             raise InvalidAnswer("review_overlap", f"spans [{prev.start}, {prev.end}) and "
                                 f"[{cur.start}, {cur.end}) overlap")
@@ -171,7 +174,8 @@ def validate(sample: ParallelSample, text: str, spans: list[TargetSpan]) -> None
             raise InvalidAnswer("review_bad_span", f"span [{s.start}, {s.end}) is empty or "
                                 "outside the translation")
         if s.source_index >= len(labels):
-            raise InvalidAnswer("review_extra_span", f"id {s.source_index + 1} is not a source entity")
+            raise InvalidAnswer("review_extra_span",
+                                f"id {s.source_index + 1} is not a source entity")
         if labels[s.source_index] != s.label:
             raise InvalidAnswer("review_label_changed", f"span {text[s.start:s.end]!r} is labelled "
                                 f"{s.label} but source entity {s.source_index + 1} is "
@@ -241,7 +245,9 @@ def _answer_note(answer: ReviewAnswer) -> str:
     }, ensure_ascii=False)
 
 
-def _reviewed(sample: ParallelSample, reviewers: list[str], note: str, **update: object) -> ParallelSample:
+def _reviewed(
+    sample: ParallelSample, reviewers: list[str], note: str, **update: object
+) -> ParallelSample:
     attempt = Attempt(stage="review", model="human", response=note)
     provenance = Provenance(
         model=sample.provenance.model,

@@ -1,4 +1,5 @@
-"""ParallelSample <-> Argilla record. Record id = sample id, so pushing again updates, never duplicates."""
+"""ParallelSample <-> Argilla record. Record id = sample id, so pushing again updates, never
+duplicates."""
 
 from __future__ import annotations
 
@@ -34,11 +35,13 @@ def source_markdown(sample: ParallelSample) -> str:
     """The source sentence with each entity in bold and tagged with its number and label."""
     out: list[str] = []
     pos = 0
-    order = sorted(range(len(sample.source_entities)), key=lambda i: sample.source_entities[i].start)
+    order = sorted(range(len(sample.source_entities)),
+                   key=lambda i: sample.source_entities[i].start)
     for i in order:
         ent = sample.source_entities[i]
         out.append(_md_escape(sample.source_text[pos : ent.start]))
-        out.append(f"**\\[{i + 1} {_md_escape(ent.label)}\\] {_md_escape(ent.surface(sample.source_text))}**")
+        out.append(f"**\\[{i + 1} {_md_escape(ent.label)}\\] "
+                   f"{_md_escape(ent.surface(sample.source_text))}**")
         pos = ent.end
     out.append(_md_escape(sample.source_text[pos:]))
     return "".join(out)
@@ -70,14 +73,16 @@ def _agent(sample: ParallelSample) -> str:
 
 
 def to_record(sample: ParallelSample) -> rg.Record:
-    """The Argilla record for a sample: fields, metadata, and the pipeline's spans as suggestions."""
+    """The Argilla record for a sample: fields, metadata, and the pipeline's spans as
+    suggestions."""
     target = sample.target_text or NO_TRANSLATION
     suggestions = []
     if sample.target_entities:
         fallback = sample.confidence if sample.confidence is not None else 0.0
         suggestions.append(rg.Suggestion(
             question_name=Q_SPANS,
-            value=[{"start": t.start, "end": t.end, "label": t.label} for t in sample.target_entities],
+            value=[{"start": t.start, "end": t.end, "label": t.label}
+                   for t in sample.target_entities],
             score=[t.confidence if t.confidence is not None else fallback
                    for t in sample.target_entities],
             agent=_agent(sample),
@@ -88,7 +93,8 @@ def to_record(sample: ParallelSample) -> rg.Record:
                                          agent=_agent(sample), type="model"))
     metadata: dict[str, object] = {
         M_PAIR: f"{sample.source_lang}-{sample.target_lang}",
-        M_DATASET: (sample.source.dataset if sample.source and sample.source.dataset else "unknown"),
+        M_DATASET: (sample.source.dataset if sample.source and sample.source.dataset
+                    else "unknown"),
         M_ENTITIES: len(sample.source_entities),
     }
     if sample.confidence is not None:

@@ -2,7 +2,8 @@
 
 Run-folder convention (``RUN`` = ``outputs/<run-id>/``; the run id is the folder name):
 
-- ``RUN/aligned.jsonl``        input: aligned/refined ``ParallelSample`` records (``--input`` overrides)
+- ``RUN/aligned.jsonl``        input: aligned/refined ``ParallelSample`` records (``--input``
+                               overrides)
 - ``RUN/review_queue.jsonl``   written by push *before* Argilla is contacted: every sample sent to
                                people (status ``review`` + the audited ``accepted`` ones), as the
                                pipeline made them. If Argilla is down the queue stays, nothing lost.
@@ -120,7 +121,8 @@ def _labels(settings: Settings, samples: list[ParallelSample]) -> list[str]:
 
 @contextlib.contextmanager
 def _quiet():
-    """The SDK warns on every lookup that finds nothing and draws a tqdm bar per batch: we report."""
+    """The SDK warns on every lookup that finds nothing and draws a tqdm bar per batch: we
+    report."""
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore", UserWarning)
         yield
@@ -300,7 +302,8 @@ def pull_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
     merged += [o.sample for i, o in outcomes.items() if i not in merged_ids]  # queued, not in input
     reviewed_path = run_dir / REVIEWED_NAME
     write_jsonl(reviewed_path, merged)
-    attention = [{"id": i, "outcome": o.kind, "detail": o.detail, "reviewers": ", ".join(o.reviewers)}
+    attention = [{"id": i, "outcome": o.kind, "detail": o.detail,
+                  "reviewers": ", ".join(o.reviewers)}
                  for i, o in outcomes.items() if o.kind in ("invalid", "conflict", "stale")]
     report = PullReport(run_dir.name, str(reviewed_path), len(merged), len(queue),
                         dict(Counter(o.kind for o in outcomes.values())),

@@ -1,4 +1,5 @@
-"""Which samples go to people: every ``review`` sample plus a stable audit share of ``accepted`` ones.
+"""Which samples go to people: every ``review`` sample plus a stable audit share of ``accepted``
+ones.
 
 The audit is chosen by a hash of the sample id, not at random: the same run always sends the same
 samples, a larger fraction sends a superset, and no state is needed to stay idempotent.
@@ -22,6 +23,8 @@ def is_audited(sample: ParallelSample, fraction: float) -> bool:
     return sample.status == Status.accepted and audit_position(sample.id) < fraction
 
 
-def select_for_review(samples: Iterable[ParallelSample], audit_fraction: float) -> list[ParallelSample]:
+def select_for_review(
+    samples: Iterable[ParallelSample], audit_fraction: float
+) -> list[ParallelSample]:
     """The review queue, in input order: status ``review``, then the audited ``accepted`` ones."""
     return [s for s in samples if s.status == Status.review or is_audited(s, audit_fraction)]

@@ -100,7 +100,8 @@ class LocalStack:
                        self.paths.logs, env=self._server_env())
 
     def _osmem_binary(self) -> str:
-        found = list((self.paths.venv / "lib").glob("python*/site-packages/osmem_server/bin/osmem-server"))
+        found = list((self.paths.venv / "lib").glob(
+            "python*/site-packages/osmem_server/bin/osmem-server"))
         return str(found[0]) if found else str(self.paths.venv / "bin" / "osmem-server")
 
     def services(self) -> list[Service]:
@@ -128,7 +129,8 @@ class LocalStack:
         if stamp.exists() and stamp.read_text().strip() == digest and self.paths.python.exists():
             return
         if not self.paths.python.exists():
-            self._run([sys.executable, "-m", "venv", str(self.paths.venv)], "create the server venv")
+            self._run([sys.executable, "-m", "venv", str(self.paths.venv)],
+                      "create the server venv")
         self._run([str(self.paths.python), "-m", "pip", "install", "--quiet",
                    "--disable-pip-version-check", "-r", str(REQUIREMENTS), "-c", str(CONSTRAINTS)],
                   "install argilla-server into its venv")

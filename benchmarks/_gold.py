@@ -98,7 +98,8 @@ def _similarity(src: Sentence, tgt: Sentence) -> Callable[[str, str], float]:
 
 
 def _mapping(src: Sentence, tgt: Sentence) -> tuple[int, ...] | None:
-    """Pair entities label by label; within a label, the assignment with the most similar surfaces."""
+    """Pair entities label by label; within a label, the assignment with the most similar
+    surfaces."""
     if Counter(e.label for e in src.entities) != Counter(e.label for e in tgt.entities):
         return None
     similar = _similarity(src, tgt)
@@ -113,11 +114,12 @@ def _mapping(src: Sentence, tgt: Sentence) -> tuple[int, ...] | None:
             score = sum(
                 similar(src.entities[a].surface(src.text), tgt.entities[b].surface(tgt.text))
                 - abs(a_pos - b_pos) * 0.5  # mild preference for kept order on ties
-                for a_pos, (a, b) in enumerate(zip(s_idx, perm)) for b_pos in [perm.index(b)]
+                for a_pos, (a, b) in enumerate(zip(s_idx, perm, strict=True))
+                for b_pos in [perm.index(b)]
             )
             if score > best_score:
                 best, best_score = perm, score
-        mapping.update(zip(s_idx, best or ()))
+        mapping.update(zip(s_idx, best or (), strict=True))
     return tuple(mapping[i] for i in range(len(src.entities)))
 
 
@@ -127,7 +129,7 @@ def pairs() -> tuple[list[Pair], dict[str, int]]:
     skipped: Counter[str] = Counter()
     en = europarl("en")
     for lang in ("de", "es", "it"):
-        for s, t in zip(en, europarl(lang)):
+        for s, t in zip(en, europarl(lang), strict=True):
             m = _mapping(s, t)
             if m is None:
                 skipped[f"europarl en-{lang}"] += 1

@@ -78,7 +78,8 @@ def _sub_tags(answer: str, fn: Callable[[re.Match[str]], str]) -> str:
     return re.sub(r'</?[A-Z]+(?: id="\d+")?>', fn, answer)
 
 
-LABEL_SYNONYMS = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION", "MISC": "MISCELLANEOUS"}
+LABEL_SYNONYMS = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION",
+                  "MISC": "MISCELLANEOUS"}
 LABEL_TRANSLATED = {
     "zh": {"PER": "人物", "LOC": "地点", "ORG": "组织", "MISC": "其他"},
     "de": {"PER": "Person", "LOC": "Ort", "ORG": "Organisation", "MISC": "Sonstiges"},
@@ -185,7 +186,8 @@ def m_mismatched_close(p: Pair, rng: random.Random):
 def m_fullwidth(p: Pair, rng: random.Random):
     if not p.source.entities:
         return None
-    return _sub_tags(perfect(p), lambda m: m.group(0).replace("<", "＜").replace(">", "＞")), _expected(p)
+    return (_sub_tags(perfect(p), lambda m: m.group(0).replace("<", "＜").replace(">", "＞")),
+            _expected(p))
 
 
 def m_html_escaped(p: Pair, rng: random.Random):
@@ -272,7 +274,8 @@ def m_untagged_verbatim(p: Pair, rng: random.Random):
     spans = _targets(p)
     for k, s in enumerate(spans):
         surface = s.surface(p.target.text)
-        if surface == p.source.entities[k].surface(p.source.text) and p.target.text.count(surface) == 1:
+        if surface == p.source.entities[k].surface(p.source.text) and \
+                p.target.text.count(surface) == 1:
             return _drop_tag(p, k), _expected(p)
     return None
 
@@ -401,7 +404,8 @@ def m_swapped_ids(p: Pair, rng: random.Random):
     if n < 2:
         return None
     a, b = rng.sample(range(n), 2)
-    answer = perfect(p).replace(f'id="{a + 1}"', "id=\"@\"").replace(f'id="{b + 1}"', f'id="{a + 1}"')
+    answer = perfect(p).replace(f'id="{a + 1}"', "id=\"@\"").replace(f'id="{b + 1}"',
+                                                                     f'id="{a + 1}"')
     return answer.replace('id="@"', f'id="{b + 1}"'), None
 
 
@@ -532,7 +536,8 @@ def classify(case: Case, config: AlignConfig,
     out = align_sample(sample, config)
     if out.status is None or out.status.value != "accepted":
         return "flagged", out
-    got = (out.target_text, frozenset((t.source_index, t.start, t.end) for t in out.target_entities))
+    got = (out.target_text,
+           frozenset((t.source_index, t.start, t.end) for t in out.target_entities))
     return ("accepted_right" if case.expected is not None and got == case.expected
             else "accepted_wrong"), out
 
@@ -651,15 +656,18 @@ def main() -> None:
             print(f"--- {case.mode} {verdict} {case.pair.corpus} {case.pair.source.id}")
             print("source  :", case.pair.source.text)
             print("answer  :", case.response[:400])
-            print("gold    :", case.pair.target.text, [(i, s, e) for i, s, e in sorted(case.expected[1])] if case.expected else "")
-            print("got     :", out.target_text, [(t.source_index, t.start, t.end) for t in out.target_entities])
+            print("gold    :", case.pair.target.text,
+                  [(i, s, e) for i, s, e in sorted(case.expected[1])] if case.expected else "")
+            print("got     :", out.target_text,
+                  [(t.source_index, t.start, t.end) for t in out.target_entities])
             for issue in out.issues:
                 print("   ", issue.code, issue.entity_index, issue.message[:160])
     t2 = time.perf_counter()
-    print(f"pairs: {len(all_pairs)} clean ({sum(skipped.values())} left out: label multisets differ "
-          f"{skipped}); cases: {len(cases)}; aligned in {t2 - t1:.1f} s "
+    print(f"pairs: {len(all_pairs)} clean ({sum(skipped.values())} left out: label multisets "
+          f"differ {skipped}); cases: {len(cases)}; aligned in {t2 - t1:.1f} s "
           f"({len(cases) / (t2 - t1):,.0f}/s, single process)\n")
-    header = f"{'mode':22} {'kind':12} {'cases':>6} {'acc.right':>10} {'acc.WRONG':>10} {'flagged':>8}  statuses"
+    header = (f"{'mode':22} {'kind':12} {'cases':>6} {'acc.right':>10} {'acc.WRONG':>10} "
+              f"{'flagged':>8}  statuses")
     print(header)
     print("-" * len(header))
     totals: dict[str, Counter[str]] = defaultdict(Counter)
@@ -676,7 +684,6 @@ def main() -> None:
     print()
     rec = totals["recoverable"]
     rec_n = sum(rec.values())
-    accepted = totals["all"]["accepted_right"] + totals["all"]["accepted_wrong"]
     must = totals["must_flag"]
     must_n = sum(must.values())
     print(f"recoverable accepted exactly right: {rec['accepted_right']}/{rec_n} = "

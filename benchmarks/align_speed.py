@@ -29,8 +29,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from align_quality import build_cases  # noqa: E402
 from _gold import pairs  # noqa: E402
+from align_quality import build_cases  # noqa: E402
 
 MIX = {"perfect": 60, "chatter": 8, "missing_ids": 5, "code_fence": 4, "untagged_verbatim": 4,
        "dropped_tag": 4, "untranslated": 4, "truncated": 4, "wrong_language": 3, "span_extended": 2,
@@ -63,7 +63,8 @@ def run(path: Path, out: Path, workers: int) -> tuple[float, float, float, str]:
     env = dict(os.environ, COLUMNS="100")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env=env)
     parent = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
@@ -86,7 +87,8 @@ def run(path: Path, out: Path, workers: int) -> tuple[float, float, float, str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--samples", type=int, default=100_000)
-    ap.add_argument("--also", type=int, default=20_000, help="a smaller run to compare memory (0: skip)")
+    ap.add_argument("--also", type=int, default=20_000,
+                    help="a smaller run to compare memory (0: skip)")
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="align-speed-") as tmp:
@@ -97,11 +99,11 @@ def main() -> None:
             seconds, peak_mb, cpu, stdout = run(src, dst, args.workers)
             lines = sum(1 for _ in dst.open(encoding="utf-8"))
             assert lines == n, f"{lines} output records for {n} inputs"
-            print(f"{n:>7} samples: {seconds:6.1f} s wall (incl. start-up) = {n / seconds:,.0f} samples/s; "
-                  f"{cpu:.1f} CPU-s in the command ({cpu / n * 1e6:.0f} µs/sample, i.e. "
-                  f"{n / (cpu / args.workers):,.0f}/s on {args.workers} free cores); peak RSS of the "
-                  f"process tree {peak_mb:,.0f} MiB; input {src.stat().st_size / 2**20:,.0f} MiB; "
-                  f"load average before {load:.2f}")
+            print(f"{n:>7} samples: {seconds:6.1f} s wall (incl. start-up) = "
+                  f"{n / seconds:,.0f} samples/s; {cpu:.1f} CPU-s in the command "
+                  f"({cpu / n * 1e6:.0f} µs/sample, i.e. {n / (cpu / args.workers):,.0f}/s on "
+                  f"{args.workers} free cores); peak RSS of the process tree {peak_mb:,.0f} MiB; "
+                  f"input {src.stat().st_size / 2**20:,.0f} MiB; load average before {load:.2f}")
         print("\nsummary table of the last run:\n" + stdout)
     print(f"Rerun: PYTHONPATH=. python benchmarks/align_speed.py --samples {args.samples} "
           f"--also {args.also} --workers {args.workers}   ({os.cpu_count()} cores here)")

@@ -34,7 +34,9 @@ DEFAULT_PAIRS = ("europarl:en-de,europarl:en-es,europarl:en-it,"
                  "uner-pud:en-zh,uner-pud:zh-en,uner-pud:en-de")
 
 
-def no_model_f1(gold: list[ParallelSample], inputs: list[ParallelSample], settings: Settings) -> float:
+def no_model_f1(
+    gold: list[ParallelSample], inputs: list[ParallelSample], settings: Settings
+) -> float:
     """Exact F1 with no model at all: the aligner only searches the source surfaces in the given
     text (what an answer without any tag leads to). The floor the model has to beat."""
     untagged = [align_projection(r.model_copy(update={"response": r.target_text}),

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
-from prefect.futures import wait
 from prefect.cache_policies import NONE
+from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from parallelner.errors import ParallelNERError

@@ -155,7 +155,8 @@ class Settings(_Section):
 
 
 def default_data_dir() -> Path:
-    """Large files outside git (model weights, server state): ``$PARALLELNER_DATA_DIR`` or ~/.local."""
+    """Large files outside git (model weights, server state): ``$PARALLELNER_DATA_DIR`` or
+    ~/.local."""
     env = os.environ.get("PARALLELNER_DATA_DIR")
     if env:
         return Path(env)

@@ -161,7 +161,7 @@ def _score_labels(
     for label in gold.keys() | pred.keys():
         g, p = gold.get(label, []), pred.get(label, [])
         exact = sum((Counter(g) & Counter(p)).values())
-        overlap = max_matching(len(g), len(p), lambda i, j: related(g[i], p[j]))
+        overlap = max_matching(len(g), len(p), lambda i, j, g=g, p=p: related(g[i], p[j]))
         out[label] = (len(g), len(p), exact, overlap)
     return out
 
@@ -244,8 +244,8 @@ def _check_pair(gold: ParallelSample, pred: ParallelSample | None) -> None:
         pred.target_lang,
     ):
         raise InputError(
-            f"sample {gold.id!r}: prediction is {pred.source_lang}->{pred.target_lang} but the gold "
-            f"is {gold.source_lang}->{gold.target_lang}"
+            f"sample {gold.id!r}: prediction is {pred.source_lang}->{pred.target_lang} but the "
+            f"gold is {gold.source_lang}->{gold.target_lang}"
         )
 
 
@@ -253,7 +253,8 @@ def _check_pair(gold: ParallelSample, pred: ParallelSample | None) -> None:
 def _score_sample(gold: ParallelSample, pred: ParallelSample | None) -> tuple[PerLabel, PerLabel]:
     """(offset, surface) per-label counts of one gold sample and its prediction."""
     if _predicts_nothing(pred):
-        nothing = {k: (n, 0, 0, 0) for k, n in Counter(s.label for s in gold.target_entities).items()}
+        nothing = {k: (n, 0, 0, 0)
+                   for k, n in Counter(s.label for s in gold.target_entities).items()}
         return nothing, nothing
     assert pred is not None and pred.target_text is not None and gold.target_text is not None
     surface = score_surfaces(

@@ -18,7 +18,8 @@ from .schema import ParallelSample
 
 
 def load_samples(path: str | Path) -> list[ParallelSample]:
-    """All records of a ParallelSample JSONL file; a bad line or a repeated id names file and line."""
+    """All records of a ParallelSample JSONL file; a bad line or a repeated id names file and
+    line."""
     out: list[ParallelSample] = []
     seen: dict[str, int] = {}
     for line in iter_jsonl(path, ParallelSample):

@@ -90,18 +90,20 @@ def pair_entities(
     for label, tgt_idx in tgt_by.items():
         src_idx = src_by.get(label, [])
         if len(src_idx) == len(tgt_idx):
-            for i, j in zip(src_idx, tgt_idx):
+            for i, j in zip(src_idx, tgt_idx, strict=True):
                 out[j] = i
             continue
         src_keys = [_surface_key(source_text, source[i]) for i in src_idx]
         tgt_keys = [_surface_key(target_text, target[j]) for j in tgt_idx]
-        for j, key in zip(tgt_idx, tgt_keys):
+        for j, key in zip(tgt_idx, tgt_keys, strict=True):
             if tgt_keys.count(key) == 1 and src_keys.count(key) == 1:
                 out[j] = src_idx[src_keys.index(key)]
     return out
 
 
-def make_pair(pair_id: str, source: SourceSample, target: SourceSample) -> tuple[ParallelSample, ParallelSample]:
+def make_pair(
+    pair_id: str, source: SourceSample, target: SourceSample
+) -> tuple[ParallelSample, ParallelSample]:
     """(projection input, gold) for one sentence pair."""
     base = ParallelSample(
         id=pair_id,
@@ -116,7 +118,7 @@ def make_pair(pair_id: str, source: SourceSample, target: SourceSample) -> tuple
     links = pair_entities(source.text, source.entities, target.text, target.entities)
     gold_spans = [
         TargetSpan(start=t.start, end=t.end, label=t.label, source_index=link)
-        for t, link in zip(target.entities, links)
+        for t, link in zip(target.entities, links, strict=True)
     ]
     return base, base.model_copy(update={"target_entities": gold_spans})
 
@@ -168,7 +170,8 @@ def _sent_ids(path: Path) -> list[str]:
 
 
 def _shown(path: Path) -> str:
-    """How provenance names a corpus file: repository-relative when it is ours (no machine paths)."""
+    """How provenance names a corpus file: repository-relative when it is ours (no machine
+    paths)."""
     try:
         return str(path.resolve().relative_to(REPO_DIR))
     except ValueError:
@@ -194,14 +197,14 @@ def _keyed(corpus: Corpus, lang: str, gold_dir: Path) -> dict[str, SourceSample]
     path = gold_dir / corpus.folder / corpus.files[lang]
     ids = _sent_ids(path)
     if len(ids) != len(samples) or any(
-        not s.id.endswith(sid) for s, sid in zip(samples, ids)
+        not s.id.endswith(sid) for s, sid in zip(samples, ids, strict=True)
     ):
         raise InputError(
             f"the reader's {len(samples)} sentences do not line up with the file's {len(ids)} "
             "'# sent_id' lines",
             str(path),
         )
-    return dict(zip(ids, samples))
+    return dict(zip(ids, samples, strict=True))
 
 
 def _sentence_pairs(

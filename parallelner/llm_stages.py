@@ -34,8 +34,10 @@ def _stop_if_over(ledger: Ledger, stage: str) -> None:
         )
 
 
-def _with_run_llm(stage: str, settings: Settings, paths: RunPaths, models: list[str],
-                  work: Callable[[Ledger, ResponseCache], list[ParallelSample]]) -> list[ParallelSample]:
+def _with_run_llm(
+    stage: str, settings: Settings, paths: RunPaths, models: list[str],
+    work: Callable[[Ledger, ResponseCache], list[ParallelSample]],
+) -> list[ParallelSample]:
     """Run ``work`` with the run's ledger and cache; raise if the budget stopped it (see above)."""
     ledger = _ledger(settings, paths, models)
     cache = ResponseCache(paths.cache)

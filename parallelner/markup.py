@@ -40,7 +40,8 @@ def render_markup(text: str, entities: Sequence[EntitySpan], style: str = DEFAUL
     try:
         wrap = RENDERERS[style]
     except KeyError:
-        raise ValueError(f"unknown markup style {style!r}; known: {', '.join(map(repr, STYLES))}")
+        known = ", ".join(map(repr, STYLES))
+        raise ValueError(f"unknown markup style {style!r}; known: {known}") from None
     order = sorted(range(len(entities)), key=lambda i: (entities[i].start, entities[i].end))
     out: list[str] = []
     pos = 0

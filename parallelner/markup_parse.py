@@ -29,7 +29,9 @@ _NUM_SUFFIX = r"(?:[_#\-]?(?P<suffix>\d+))?"
 _ATTRS = r"(?P<attrs>(?:\s+|(?=[>＞]))[^<>＜＞\n]{0,40}?)?"
 _OPEN_RE = re.compile(rf"{_LT}\s*{_NAME}{_NUM_SUFFIX}{_ATTRS}\s*{_GT}")
 _CLOSE_RE = re.compile(rf"{_LT}\s*{_SL}\s*(?:{_NAME}{_NUM_SUFFIX})?{_ATTRS}\s*{_GT}")
-_ID_RE = re.compile(rf"^(?:\s*(?:id|ID|Id|iD|编号|編號)?\s*{_EQ}?\s*{_Q}?\s*[a-zA-Z]?(\d+)\s*{_Q}?\s*)$")
+_ID_RE = re.compile(
+    rf"^(?:\s*(?:id|ID|Id|iD|编号|編號)?\s*{_EQ}?\s*{_Q}?\s*[a-zA-Z]?(\d+)\s*{_Q}?\s*)$"
+)
 _BRACKET_RE = re.compile(
     r"[\[［](?P<surface>[^\[\]［］{}｛｝\n]{1,200}?)[\]］]\s?[{｛]\s*"
     rf"{_NAME}{_NUM_SUFFIX}(?:\s*[\s,;#:=]\s*(?:id\s*{_EQ}\s*)?{_Q}?(?P<num>\d+){_Q}?)?\s*[}}｝]"
@@ -49,7 +51,10 @@ _CHATTER_LINE_RE = re.compile(
     r"hinweis|nota|anmerkung)\b",
     re.IGNORECASE,
 )
-_LEFTOVER_RE = re.compile(r"[<＜]\s*/?\s*[^\W\d_][\w\-]{0,30}(?:\s[^<>]{0,40})?[>＞]|[\]］]\s?[{｛]\w+[}｝]")
+_LEFTOVER_RE = re.compile(
+    r"[<＜]\s*/?\s*[^\W\d_][\w\-]{0,30}(?:\s[^<>]{0,40})?[>＞]"
+    r"|[\]］]\s?[{｛]\w+[}｝]"
+)
 _EMPHASIS = "*_`"
 _QUOTE_PAIRS = {'"': '"', "“": "”", "„": "“", "«": "»", "「": "」", "『": "』", "'": "'", "‘": "’"}
 _QUOTE_CHARS = set(_QUOTE_PAIRS) | set(_QUOTE_PAIRS.values()) | set("»›‹‚")
@@ -127,7 +132,8 @@ def lex_bracket(text: str) -> list[Marker]:
     out: list[Marker] = []
     for m in _BRACKET_RE.finditer(text):
         name = m.group("name")
-        number = int(m.group("num") or m.group("suffix")) if (m.group("num") or m.group("suffix")) else None
+        number = (int(m.group("num") or m.group("suffix"))
+                  if (m.group("num") or m.group("suffix")) else None)
         close_start = m.end("surface")
         raw = m.group(0)
         canonical = raw == f"[{m.group('surface')}]{{{name}}}"
@@ -185,7 +191,8 @@ def _pick_line(text: str, source: str, out: ParsedAnswer) -> str:
     tagged = [ln for ln in lines if _has_markers(ln)]
     if tagged:
         if len(tagged) > 1:
-            out.note("markup_multiple_candidates", f"{len(tagged)} lines carry tags; the first was used")
+            out.note("markup_multiple_candidates",
+                     f"{len(tagged)} lines carry tags; the first was used")
         out.note("markup_chatter", "text around the translation was removed")
         return tagged[0]
     kept = [ln for ln in lines if not _is_chatter(ln)]
@@ -232,13 +239,16 @@ def _cut(out: ParsedAnswer, start: int, end: int) -> None:
         return
     out.text = out.text[start:end]
     out.spans = [
-        TaggedSpan(min(max(0, s.start - start), len(out.text)), min(max(0, s.end - start), len(out.text)),
+        TaggedSpan(min(max(0, s.start - start), len(out.text)),
+                   min(max(0, s.end - start), len(out.text)),
                    s.label, s.number, s.style)
         for s in out.spans
     ]
 
 
-def _strip_emphasis(text: str, source: str, markers: list[Marker], out: ParsedAnswer) -> tuple[str, list[Marker]]:
+def _strip_emphasis(
+    text: str, source: str, markers: list[Marker], out: ParsedAnswer
+) -> tuple[str, list[Marker]]:
     """Drop ``**``/``_``/backtick runs that touch a tag (outside or inside it)."""
     if not markers:
         return text, markers
@@ -339,7 +349,8 @@ def _match(text: str, markers: list[Marker], out: ParsedAnswer) -> None:
             stack.append((m, clean_len))
             continue
         if not stack:
-            out.note("markup_stray_close", f"closing tag {m.raw!r} without an opening tag was removed")
+            out.note("markup_stray_close",
+                     f"closing tag {m.raw!r} without an opening tag was removed")
             continue
         opener, start = stack.pop()
         if opener.name and m.name and opener.name.casefold() != m.name.casefold():
@@ -351,7 +362,7 @@ def _match(text: str, markers: list[Marker], out: ParsedAnswer) -> None:
         out.spans.append(TaggedSpan(start, clean_len, label, number, opener.style))
     pieces.append(text[pos:])
     out.text = "".join(pieces)
-    for opener, start in stack:
+    for opener, _start in stack:
         out.note("markup_unclosed", f"tag {opener.raw!r} is never closed")
         if opener is markers[-1]:  # nothing after it: the answer was most likely cut off
             out.unclosed_at_end = True
@@ -382,4 +393,5 @@ def parse_markup(answer: str, source_text: str = "") -> ParsedAnswer:
     return out
 
 
-__all__ = ["LEXERS", "Marker", "ParsedAnswer", "TaggedSpan", "lex_bracket", "lex_xml", "parse_markup"]
+__all__ = ["LEXERS", "Marker", "ParsedAnswer", "TaggedSpan", "lex_bracket", "lex_xml",
+           "parse_markup"]

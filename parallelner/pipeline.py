@@ -45,7 +45,8 @@ def read_sources(params: RunParams) -> list[SourceSample] | list[ParallelSample]
 
 
 def plan_run(paths: RunPaths, manifest: RunManifest) -> int:
-    """Read the source once and split it into chunk files; on resume, reuse the plan. Returns chunks."""
+    """Read the source once and split it into chunk files; on resume, reuse the plan. Returns
+    chunks."""
     if manifest.n_chunks is not None and paths.source.exists():
         return manifest.n_chunks
     params = manifest.params
@@ -189,6 +190,7 @@ def push_for_review(paths: RunPaths, settings: Settings) -> str | None:
     try:
         push_run(paths.root, settings, input_path=paths.aligned)
     except ParallelNERError as exc:
-        return (f"review: not pushed ({exc}); the queue stays in review_queue.jsonl — start Argilla "
-                f"(`parallelner review up`) and run `parallelner review push {paths.root}`")
+        return (f"review: not pushed ({exc}); the queue stays in review_queue.jsonl — start "
+                f"Argilla (`parallelner review up`) and run "
+                f"`parallelner review push {paths.root}`")
     return None

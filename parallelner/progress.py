@@ -77,7 +77,8 @@ class ProgressReader:
                         n, acc = self._count(f)
                         self._seen[f] = (stage, n, acc)
         self._tail_ledger()
-        p = RunProgress(calls=self._ledger.calls, cached=self._ledger.cached, tokens=self._ledger.tokens, cost=self._ledger.cost)
+        p = RunProgress(calls=self._ledger.calls, cached=self._ledger.cached,
+                        tokens=self._ledger.tokens, cost=self._ledger.cost)
         for stage, n, acc in self._seen.values():
             p.done[stage] += n
             if stage == "refine":

@@ -27,6 +27,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .align import align_parsed, align_sample
+from .align.matching import find_entity
+from .align.tokens import tokenize
 from .config import AlignConfig, ProjectConfig, Settings
 from .errors import BudgetExceeded, InputError
 from .io import iter_jsonl, write_jsonl
@@ -35,8 +37,6 @@ from .llm.ledger import Ledger
 from .llm.runner import Progress, RunReport, _no_progress, run_file_stage, run_stage, store_at
 from .llm.service import LLMService, Outcome, attempt_for
 from .llm.session import make_ledger
-from .align.matching import find_entity
-from .align.tokens import tokenize
 from .markup_parse import ParsedAnswer, TaggedSpan, parse_markup
 from .reanchor import reanchor
 from .schema import ParallelSample
@@ -57,7 +57,9 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _unchanged_span(given: str, surface: str, where: tuple[int, int] | None) -> tuple[int, int] | None:
+def _unchanged_span(
+    given: str, surface: str, where: tuple[int, int] | None
+) -> tuple[int, int] | None:
     """Where a span of a rewritten answer sits in the given text: its aligned place if the text
     there is the same, else the one place the surface occurs verbatim, else nowhere."""
     if where is not None and _norm(given[where[0]:where[1]]) == _norm(surface):
@@ -76,7 +78,7 @@ def onto_given(parsed: ParsedAnswer, given: str, cfg: ProjectConfig) -> ParsedAn
     out = ParsedAnswer(text=given, codes={k: list(v) for k, v in parsed.codes.items()},
                        unclosed_at_end=parsed.unclosed_at_end)
     rewritten = moved.distance > edit_limit(given, cfg)
-    for span, where in zip(parsed.spans, moved.spans):
+    for span, where in zip(parsed.spans, moved.spans, strict=True):
         if rewritten:
             where = _unchanged_span(given, parsed.text[span.start:span.end].strip(), where)
         if where is not None:
@@ -165,7 +167,8 @@ def align_projection(
 
 
 def read_projection_input(path: str | Path) -> list[ParallelSample]:
-    """Projection records; a bad line, a repeated id or a missing target_text names file and line."""
+    """Projection records; a bad line, a repeated id or a missing target_text names file and
+    line."""
     out: list[ParallelSample] = []
     seen: dict[str, int] = {}
     for line in iter_jsonl(path, ParallelSample):

@@ -1,4 +1,5 @@
-"""Run summaries: counts per status, yield per stage, confidence histogram, issue codes, tokens, cost.
+"""Run summaries: counts per status, yield per stage, confidence histogram, issue codes, tokens,
+cost.
 
 ``summarize`` is pure (records in, a ``RunSummary`` out); ``summarize_run`` reads a run folder;
 ``summary_tables`` renders Rich tables and ``write_plots`` writes the PNG plots.
@@ -88,7 +89,8 @@ def summarize(
         recs = list(records)
         s.yields.append(
             StageYield(stage=name, samples=len(recs),
-                       accepted=sum(1 for r in recs if r.status is not None and r.status.value == "accepted"))
+                       accepted=sum(1 for r in recs
+                                    if r.status is not None and r.status.value == "accepted"))
         )
     return s
 

@@ -71,7 +71,8 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def endpoint(settings: Settings) -> Iterator[Settings]:
-    """Yield settings whose LLM endpoint answers: the configured one, or the embedded local model."""
+    """Yield settings whose LLM endpoint answers: the configured one, or the embedded local
+    model."""
     if settings.llm.base_url:
         yield settings
         return
@@ -122,7 +123,14 @@ def start_run(req: RunRequest, console=None) -> RunPaths:
 
 
 def _run_with_progress(paths: RunPaths, settings: dict[str, Any], task_runner, console) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from flows.pipeline import run_pipeline
 
@@ -152,7 +160,8 @@ def _run_with_progress(paths: RunPaths, settings: dict[str, Any], task_runner, c
             for s in STAGES:
                 extra = ""
                 if s == "translate":
-                    extra = f"calls {p.calls} (+{p.cached} cached)  tokens {p.tokens:,}  ${p.cost:.4f}"
+                    extra = (f"calls {p.calls} (+{p.cached} cached)  tokens {p.tokens:,}  "
+                             f"${p.cost:.4f}")
                 elif s == "refine":
                     extra = f"accepted {p.accepted}"
                 bar.update(tasks[s], total=total, completed=p.done[s], extra=extra)

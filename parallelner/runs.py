@@ -120,7 +120,8 @@ class RunPaths:
         return self.root / "reviewed.jsonl"
 
     def results(self) -> Path:
-        """The newest complete record set: ``reviewed.jsonl`` after a review pull, else ``final.jsonl``."""
+        """The newest complete record set: ``reviewed.jsonl`` after a review pull, else
+        ``final.jsonl``."""
         return self.reviewed if self.reviewed.exists() else self.final
 
     @property
@@ -143,7 +144,9 @@ class RunPaths:
         return self.root / f"{name}.png"
 
 
-def open_run(outputs_dir: Path, run_id: str | None, params: RunParams) -> tuple[RunPaths, RunManifest, bool]:
+def open_run(
+    outputs_dir: Path, run_id: str | None, params: RunParams
+) -> tuple[RunPaths, RunManifest, bool]:
     """Create a new run folder, or reopen an existing one after checking its parameters match.
 
     Returns (paths, manifest, resumed).

@@ -77,8 +77,9 @@ class Translator:
         try:
             out = await self.service.call(request, stage="translate", ids=[sample.id])
         except BudgetExceeded:
-            return self._record(sample, [*prior, attempt_for("translate", request, None, error=NOT_ATTEMPTED)],
-                                None)
+            return self._record(
+                sample, [*prior, attempt_for("translate", request, None, error=NOT_ATTEMPTED)], None
+            )
         response = out.completion.text if out.completion else None
         return self._record(sample, [*prior, attempt_for("translate", request, out)], response)
 
@@ -97,16 +98,19 @@ class Translator:
                 request, stage="translate", ids=[s.id for s in batch], usable=splits
             )
         except BudgetExceeded:
-            return [self._record(s, [attempt_for("translate", request, None, error=NOT_ATTEMPTED)], None)
+            return [self._record(s, [attempt_for("translate", request, None, error=NOT_ATTEMPTED)],
+                                 None)
                     for s in batch]
         parts = split_numbered(out.completion.text, k) if out.usable and out.completion else None
         if parts is not None:
-            return [self._record(s, [attempt_for("translate", request, out, share=i, k=k, response=parts[i])],
+            return [self._record(s, [attempt_for("translate", request, out, share=i, k=k,
+                                                 response=parts[i])],
                                  parts[i]) for i, s in enumerate(batch)]
         self.counts["batches not split"] += 1
         why = out.error if out.error and not out.completion else (
             f"the batched answer did not split into {k} numbered lines")
-        failed = [attempt_for("translate", request, out, share=i, k=k, error=f"{why}; asked one by one")
+        failed = [attempt_for("translate", request, out, share=i, k=k,
+                              error=f"{why}; asked one by one")
                   for i in range(k)]
         results: list[ParallelSample | None] = [None] * k
 

@@ -8,6 +8,9 @@ PREFECT_HOME="$(mktemp -d -t parallelner-prefect-XXXXXX)"
 export PREFECT_HOME
 trap 'rm -rf "$PREFECT_HOME"' EXIT
 
+# Lint first (seconds): a lint error fails the run before any service starts.
+.venv/bin/ruff check parallelner flows annotation benchmarks tests scripts
+
 # Human review tests: Debian redis-server + chromium, and the local Argilla stack (annotation/).
 annotation/setup.sh .venv/bin/parallelner
 

@@ -12,18 +12,20 @@ from .context import Context, Placed
 from .labels import canonical_label
 from .matching import find_entity
 
-
 _ROMAN_END = re.compile(r"\s[IVXLC]+$")
 _CASED_NOT_EN = frozenset({"de", "es", "it", "fr", "pt", "nl"})
 # Generic nouns a Chinese name ends with: after a Latin name written as is, they belong to the
 # entity in the Chinese gold ("Viguier區", "Blindleia運河", "…能源公司").
 _ZH_NAME_SUFFIXES = tuple(
     "地區 地区 區 区 運河 运河 醫院 医院 大學 大学 學院 学院 修道院 教堂 城堡 廣場 广场 "
-    "州 省 市 縣 县 鎮 镇 村 島 岛 山 河 湖 灣 湾 港 寺 街 路 橋 桥 站 隊 队 黨 党 一家 家族".split()
+    "州 省 市 縣 县 鎮 镇 村 島 岛 山 河 湖 灣 湾 港 寺 街 路 "
+    "橋 桥 站 隊 队 黨 党 一家 家族".split()
 )
 
 
-def _label_findings(ctx: Context, index: int, tag: TaggedSpan, label: str | None, code: str | None) -> None:
+def _label_findings(
+    ctx: Context, index: int, tag: TaggedSpan, label: str | None, code: str | None
+) -> None:
     source_label = ctx.source_entities[index].label
     if label is not None and label != source_label:
         ctx.add("tag_label_changed", f"{ctx.describe(index)} is tagged {tag.label!r}", index)
@@ -52,7 +54,8 @@ def assign_tags(ctx: Context) -> None:
             ctx.add("tag_id_unknown", f"tag {tag.label!r} id={tag.number} matches no source entity "
                     f"(the source has {n}); dropped")
         elif label is None:
-            ctx.add("tag_label_unknown", f"tag {tag.label!r} without id has an unknown label; dropped")
+            ctx.add("tag_label_unknown",
+                    f"tag {tag.label!r} without id has an unknown label; dropped")
         else:
             no_id.append((tag, label, code))
     for index, tags in sorted(by_id.items()):
@@ -66,13 +69,16 @@ def assign_tags(ctx: Context) -> None:
     _assign_without_ids(ctx, no_id)
 
 
-def _assign_without_ids(ctx: Context, no_id: list[tuple[TaggedSpan, str | None, str | None]]) -> None:
+def _assign_without_ids(
+    ctx: Context, no_id: list[tuple[TaggedSpan, str | None, str | None]]
+) -> None:
     by_label: dict[str, list[tuple[TaggedSpan, str | None, str | None]]] = defaultdict(list)
     for item in no_id:
         by_label[item[1] or ""].append(item)
     for label, tags in by_label.items():
         free = sorted(
-            (i for i, e in enumerate(ctx.source_entities) if e.label == label and i not in ctx.placed),
+            (i for i, e in enumerate(ctx.source_entities)
+             if e.label == label and i not in ctx.placed),
             key=lambda i: ctx.source_entities[i].start,
         )
         if not free:
@@ -84,9 +90,10 @@ def _assign_without_ids(ctx: Context, no_id: list[tuple[TaggedSpan, str | None, 
         unique = len(free) == 1 and len(tags) == 1
         confirmed = len(free) == len(tags) and all(
             ctx.text[t[0].start : t[0].end].strip() == ctx.source_surface(i).strip()
-            for t, i in zip(tags, free)
+            for t, i in zip(tags, free, strict=True)
         )
-        for (tag, tag_label, code), index in zip(tags, free):
+        # More tags than entities: the rest are dropped below; more entities: left to search.
+        for (tag, tag_label, code), index in zip(tags, free, strict=False):
             _place(ctx, index, tag, tag_label)
             if unique or confirmed:
                 ctx.add("tag_id_missing", f"tag {tag.label!r} without id matched to "
@@ -108,7 +115,8 @@ def trim_all(ctx: Context) -> None:
                          ctx.source_lang)
         p.start, p.end = trim.start, trim.end
         for code in trim.codes:
-            ctx.add(code, f"{ctx.describe(index)}: {code.removeprefix('span_').replace('_', ' ')}", index)
+            ctx.add(code, f"{ctx.describe(index)}: "
+                    f"{code.removeprefix('span_').replace('_', ' ')}", index)
         if p.end <= p.start:
             del ctx.placed[index]
             ctx.add("span_empty", f"the tag of {ctx.describe(index)} wraps no text", index)
@@ -146,8 +154,8 @@ def search_untagged(ctx: Context) -> None:
         if glued and not glued.startswith(("-", "(", "+")) and ctx.target_lang in _CASED_NOT_EN:
             glued = None  # de capitalizes nouns, es/it titles ("Comisario Monti")
         if glued:
-            ctx.add("entity_found_partial", f"{ctx.describe(index)}: the found {found!r} may be part "
-                    f"of a longer name ({glued!r})", index)
+            ctx.add("entity_found_partial", f"{ctx.describe(index)}: the found {found!r} may be "
+                    f"part of a longer name ({glued!r})", index)
 
 
 def _kind(glued: str) -> str:
@@ -159,7 +167,8 @@ def _name_continues(text: str, start: int, end: int, lang: str) -> str | None:
     a gloss in brackets after the name it explains ("艾賓根（Eibingen）"), a Latin name glued to a
     Chinese generic noun ("Viguier區", "Blindleia運河": the Chinese gold spans include it), a
     capitalized neighbour ("Martin Winterkorn", "CNN Style") that does not open a sentence."""
-    if re.match(r"[-‐]\w", text[end : end + 2]) or re.search(r"\w[-‐]$", text[max(0, start - 2) : start]):
+    if re.match(r"[-‐]\w", text[end : end + 2]) or \
+            re.search(r"\w[-‐]$", text[max(0, start - 2) : start]):
         return "-" + text[max(0, start - 12) : end + 12].strip()
     if start >= 2 and text[start - 1] in "(（" and text[end : end + 1] in ")）" and \
             text[: start - 1].rstrip()[-1:].isalnum():

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 ARTICLES: dict[str, frozenset[str]] = {
     "en": frozenset("the a an".split()),
     "de": frozenset(
-        "der die das den dem des ein eine einen einem einer eines im am vom zum zur beim ins".split()
+        "der die das den dem des ein eine einen einem einer eines im am vom zum zur beim "
+        "ins".split()
     ),
     "es": frozenset("el la los las un una unos unas lo del al".split()),
     "it": frozenset(
         "il lo la i gli le l' un uno una un' del dello della dei degli delle dell' al allo alla ai "
-        "agli alle all' dal dallo dalla dai dagli dalle dall' nel nello nella nei negli nelle nell' "
-        "sul sullo sulla sui sugli sulle sull'".split()
+        "agli alle all' dal dallo dalla dai dagli dalle dall' nel nello nella nei negli nelle "
+        "nell' sul sullo sulla sui sugli sulle sull'".split()
     ),
     "fr": frozenset("le la les l' un une des du au aux".split()),
     "pt": frozenset("o a os as um uma uns umas do da dos das no na nos nas ao à aos às".split()),
@@ -53,7 +54,9 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "abbiamo deve devono dovrebbe può possono sia siano possa va vanno anche già molto più "
         "cui dove quando viene vengono".split()
     ),
-    "fr": frozenset("de en à par pour avec sans sur et ou mais que comme est ne pas se a ont".split()),
+    "fr": frozenset(
+        "de en à par pour avec sans sur et ou mais que comme est ne pas se a ont".split()
+    ),
     # Only particles that never end (的, 了) or start (在, 被, 把) a name: 及, 和, 与 do ("埃及").
     "zh": frozenset("的 了 在 被 把".split()),
 }
@@ -83,8 +86,8 @@ PRONOUNS: dict[str, frozenset[str]] = {
 }
 # Chinese characters no name holds (none of 1,139 UNER zh gold spans does): pronouns, 是, 了.
 _ZH_NON_NAME = set("他她我你們们是了")
-_ZH_OPENERS = tuple("由於 由于 因為 因为 如果 雖然 虽然 但是 而且 以及 並且 并且 為了 为了 對於 对于 關於 关于 "
-                    "根據 根据".split())
+_ZH_OPENERS = tuple("由於 由于 因為 因为 如果 雖然 虽然 但是 而且 以及 並且 并且 "
+                    "為了 为了 對於 对于 關於 关于 根據 根据".split())
 
 _ORDINAL = re.compile(r"(?:^|\s)(?:[IVXLC]+|\d+)$")
 _OPENING = set("([{«‹“‘„\"'¿¡「『《〈（【")
@@ -175,7 +178,9 @@ def trim_span(
     return Trim(s, e, tuple(dict.fromkeys(codes)))
 
 
-def edge_function_word(text: str, start: int, end: int, lang: str, source_surface: str) -> str | None:
+def edge_function_word(
+    text: str, start: int, end: int, lang: str, source_surface: str
+) -> str | None:
     """The closed-class word a span starts or ends with (a swallowed neighbour) or consists of
     (a tag on another word), if any; in Chinese, also a pronoun or clause opener inside."""
     words = FUNCTION_WORDS.get(lang)

@@ -26,7 +26,7 @@ def fold_table() -> dict[int, str]:
     converted = opencc.OpenCC("t2s.json").convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):
         raise RuntimeError("OpenCC t2s changed the number of lines; cannot build the fold table")
-    return {ord(a): b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+    return {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
 
 
 def fold(text: str) -> str:

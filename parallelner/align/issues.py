@@ -1,4 +1,4 @@
-"""Every issue code the align stage can raise: what it means, what it costs, where it sends a sample.
+"""Every issue code the align stage can raise: its meaning, its cost, where it sends a sample.
 
 A code has an *action*, the least severe status the sample can have once the code is present:
 
@@ -50,7 +50,8 @@ CODES: dict[str, Code] = {
         Code("markup_emphasis", _N, 0.03, "markdown emphasis around tags was removed"),
         Code("markup_mismatched_close", _N, 0.04, "a closing tag did not match its opening tag"),
         Code("markup_multiline", _V, 0.15, "several lines of text; joined"),
-        Code("markup_multiple_candidates", _V, 0.2, "several tagged candidates; the first was used"),
+        Code("markup_multiple_candidates", _V, 0.2,
+             "several tagged candidates; the first was used"),
         Code("markup_mixed_styles", _V, 0.1, "tags of several markup styles in one answer"),
         Code("markup_nested", _F, 0.3, "a tag opens inside another tag"),
         Code("markup_stray_close", _F, 0.2, "a closing tag without an opening tag"),
@@ -59,9 +60,12 @@ CODES: dict[str, Code] = {
         # --- tags to source entities (assign) -------------------------------------------------
         Code("tag_label_case", _N, 0.01, "tag name differs from the source label only in case"),
         Code("tag_label_synonym", _N, 0.03, "tag name is a synonym of the source label", True),
-        Code("tag_label_translated", _N, 0.04, "tag name is a translation of the source label", True),
-        Code("tag_label_changed", _V, 0.2, "tag label differs from the source entity's label", True),
-        Code("tag_id_missing", _N, 0.05, "tag without id, matched by its label (unambiguous)", True),
+        Code("tag_label_translated", _N, 0.04, "tag name is a translation of the source label",
+             True),
+        Code("tag_label_changed", _V, 0.2, "tag label differs from the source entity's label",
+             True),
+        Code("tag_id_missing", _N, 0.05, "tag without id, matched by its label (unambiguous)",
+             True),
         Code("tag_id_missing_ambiguous", _V, 0.3, "tags without ids matched by label order", True),
         Code("tag_id_unknown", _N, 0.05, "a tag whose id matches no source entity was dropped"),
         Code("tag_label_unknown", _F, 0.2, "a tag without a usable id or label was dropped"),
@@ -73,20 +77,25 @@ CODES: dict[str, Code] = {
         # --- untagged entities found by search (matching) --------------------------------------
         Code("entity_found_exact", _N, 0.0, "an untagged entity was found verbatim (unique)", True),
         Code("entity_found_partial", _V, 0.2, "a found name may be part of a longer name", True),
-        Code("entity_found_normalized", _V, 0.0, "an untagged entity was found after normalizing", True),
+        Code("entity_found_normalized", _V, 0.0,
+             "an untagged entity was found after normalizing", True),
         Code("entity_found_fuzzy", _F, 0.0, "an untagged entity was found only fuzzily", True),
-        Code("entity_missing", _F, 0.5, "a source entity is not tagged nor found in the target", True),
-        Code("entity_ambiguous", _F, 0.5, "an untagged entity occurs several times in the target", True),
+        Code("entity_missing", _F, 0.5, "a source entity is not tagged nor found in the target",
+             True),
+        Code("entity_ambiguous", _F, 0.5,
+             "an untagged entity occurs several times in the target", True),
         # --- validation rules (rules) ----------------------------------------------------------
         Code("label_multiset", _V, 0.1, "tag labels differ from the source label multiset"),
         Code("span_empty", _F, 0.5, "a tag wraps no text", True),
         Code("span_overlap", _F, 0.5, "two spans overlap", True),
         Code("span_token_boundary", _F, 0.4, "a span cuts through a token", True),
-        Code("span_surface_conflict", _V, 0.4, "the span text contradicts the source surface", True),
+        Code("span_surface_conflict", _V, 0.4, "the span text contradicts the source surface",
+             True),
         Code("span_edge_function_word", _V, 0.3, "a span starts/ends with a function word", True),
         Code("span_name_case", _V, 0.3, "a person/place name without a capital letter", True),
         Code("span_extent", _V, 0.3, "a span may have lost or swallowed words", True),
-        Code("span_order", _V, 0.3, "same-label entities swap places far apart: ids swapped?", True),
+        Code("span_order", _V, 0.3, "same-label entities swap places far apart: ids swapped?",
+             True),
         Code("span_sound_swap", _V, 0.3, "two same-label names sound like each other's spans "
              "(pinyin): ids swapped?", True),
         Code("refusal", _F, 0.8, "the answer is an apology or refusal"),
@@ -124,7 +133,9 @@ def code_info(code: str) -> Code:
     try:
         return CODES[code]
     except KeyError:
-        raise KeyError(f"unknown align issue code {code!r}: add it to parallelner.align.issues") from None
+        raise KeyError(
+            f"unknown align issue code {code!r}: add it to parallelner.align.issues"
+        ) from None
 
 
 def markdown_table() -> str:

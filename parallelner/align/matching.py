@@ -71,7 +71,8 @@ def _all_occurrences(hay: str, needle: str) -> list[int]:
 
 def _on_boundaries(start: int, end: int, tokens: Tokens) -> bool:
     b = tokens.boundaries
-    return (start in b or not cuts_word(tokens.text, start)) and (end in b or not cuts_word(tokens.text, end))
+    return (start in b or not cuts_word(tokens.text, start)) and \
+        (end in b or not cuts_word(tokens.text, end))
 
 
 def snap(start: int, end: int, tokens: Tokens) -> tuple[int, int] | None:

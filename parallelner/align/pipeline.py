@@ -44,7 +44,9 @@ def answer_finish_reason(sample: ParallelSample) -> str | None:
     return (made or attempts)[-1].finish_reason
 
 
-def align_parsed(sample: ParallelSample, parsed: ParsedAnswer, config: AlignConfig) -> ParallelSample:
+def align_parsed(
+    sample: ParallelSample, parsed: ParsedAnswer, config: AlignConfig
+) -> ParallelSample:
     """Align an already parsed answer (the entry point for callers that parse themselves)."""
     if not parsed.text.strip():
         return _rejected(sample, "empty_response", "no translation text is left after parsing")
@@ -58,7 +60,8 @@ def align_parsed(sample: ParallelSample, parsed: ParsedAnswer, config: AlignConf
         finish_reason=answer_finish_reason(sample),
     )
     for code, messages in parsed.codes.items():
-        message = messages[0] if len(messages) == 1 else f"{messages[0]} (+{len(messages) - 1} more)"
+        message = (messages[0] if len(messages) == 1
+                   else f"{messages[0]} (+{len(messages) - 1} more)")
         ctx.add(code, message)
     assign_tags(ctx)
     trim_all(ctx)

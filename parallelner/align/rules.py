@@ -18,7 +18,7 @@ from rapidfuzz.utils import default_process
 
 from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word
 from .context import Context, Placed
-from .langid import check_language, script_of
+from .langid import check_language
 from .tokens import on_boundaries
 
 # Characters of text per unit of meaning, relative to English (measured on the gold corpora:
@@ -47,8 +47,8 @@ _REFUSAL = re.compile(
     r"抱歉|对不起|對不起|无法翻译|無法翻譯|作为一个?人工智能",
     re.IGNORECASE,
 )
-_REFUSAL_HINTS = ("sorry", "apolog", "cannot", "can't", "can’t", "unable", "as an ai", "not available",
-                  "抱歉", "对不起", "對不起", "无法", "無法", "人工智能")
+_REFUSAL_HINTS = ("sorry", "apolog", "cannot", "can't", "can’t", "unable", "as an ai",
+                  "not available", "抱歉", "对不起", "對不起", "无法", "無法", "人工智能")
 _CASED = {"en", "de", "es", "it", "fr", "pt", "nl"}
 _ROMANCE = {"es", "it", "fr", "pt"}
 _ORDER_SHIFT = 0.35  # fraction of the sentence both entities must move for a flip to count
@@ -83,13 +83,14 @@ def rule_label_multiset(ctx: Context) -> None:
                 and f.entity_index is not None)
     source = Counter(e.label for e in ctx.source_entities)
     if ctx.tag_labels and tags != source:
-        ctx.add("label_multiset", f"tag labels {dict(tags)} differ from source labels {dict(source)}")
+        ctx.add("label_multiset",
+                f"tag labels {dict(tags)} differ from source labels {dict(source)}")
 
 
 def rule_overlap(ctx: Context) -> None:
     """No two spans may overlap (NER spans are flat)."""
     spans = _spans(ctx)
-    for (s1, e1, i1), (s2, e2, i2) in zip(spans, spans[1:]):
+    for (_s1, e1, i1), (s2, _e2, i2) in zip(spans, spans[1:], strict=False):
         if s2 < e1:
             ctx.add("span_overlap", f"{ctx.describe(i1)} and {ctx.describe(i2)} overlap", i2)
             ctx.placed[i1].codes.append("span_overlap")
@@ -157,7 +158,8 @@ def rule_surface_evidence(ctx: Context) -> None:
             ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span {ctx.text[p.start:p.end]!r} "
                     f"and the verbatim name {surface!r} overlap but differ", i)
             continue
-        owned = {(q.start, q.end) for j, q in ctx.placed.items() if j != i and surfaces[j] == surface}
+        owned = {(q.start, q.end) for j, q in ctx.placed.items()
+                 if j != i and surfaces[j] == surface}
         if any(o not in owned for o in occ):
             ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span is "
                     f"{ctx.text[p.start:p.end]!r} but {surface!r} appears elsewhere", i)
@@ -291,7 +293,8 @@ def rule_name_case(ctx: Context) -> None:
         surface = ctx.source_surface(i)
         source_cased = any(c.isupper() for c in surface) or ctx.source_lang not in _CASED
         if source_cased and not any(c.isupper() for c in ctx.text[s:e]):
-            ctx.add("span_name_case", f"{ctx.describe(i)}: {ctx.text[s:e]!r} has no capital letter", i)
+            ctx.add("span_name_case",
+                    f"{ctx.describe(i)}: {ctx.text[s:e]!r} has no capital letter", i)
             continue
         # A person's name also starts and ends with a capitalized word (2 of 721 gold PER spans
         # do not), and so does any English name: a lower-case edge word was swallowed.
@@ -364,7 +367,8 @@ def rule_span_extent(ctx: Context) -> None:
             sides = sides[:1]  # titles stand before names ("President Erdogan"): only look after
         for m, pos in sides:
             word = m.group(1) if m else ""
-            if not word[:1].isupper() or word.casefold() in closed or word in _CALENDAR or len(word) < 2:
+            if not word[:1].isupper() or word.casefold() in closed or word in _CALENDAR or \
+                    len(word) < 2:
                 continue
             # German capitalizes every noun: there the neighbour must be part of the source name.
             if ctx.target_lang == "de" and word.casefold() not in surface.casefold():
@@ -389,7 +393,8 @@ def rule_same_label_order(ctx: Context) -> None:
         for j, q in tagged[a + 1 :]:
             if ctx.source_entities[i].label != ctx.source_entities[j].label:
                 continue
-            flipped = (ctx.source_entities[i].start < ctx.source_entities[j].start) != (p.start < q.start)
+            flipped = (ctx.source_entities[i].start < ctx.source_entities[j].start) != \
+                (p.start < q.start)
             if not flipped or min(shift(i, p), shift(j, q)) <= _ORDER_SHIFT:
                 continue
             sound = _sound_pair(ctx, i, j)
@@ -486,7 +491,8 @@ def rule_untranslated(ctx: Context) -> None:
     if sum(map(str.isalpha, src_rest)) < 4:
         return  # nothing to translate outside the names
     cutoff = ctx.config.untranslated_similarity
-    if ctx.source_text.strip() == ctx.text.strip() or fuzz.ratio(src_rest, tgt_rest, score_cutoff=cutoff):
+    if ctx.source_text.strip() == ctx.text.strip() or \
+            fuzz.ratio(src_rest, tgt_rest, score_cutoff=cutoff):
         ctx.add("untranslated", "the target repeats the source instead of translating it")
 
 
@@ -609,8 +615,8 @@ RULES: tuple[Rule, ...] = (
     Rule("no_overlap", ("span_overlap",), "NER spans are flat", rule_overlap),
     Rule("token_boundaries", ("span_token_boundary",), "a cut token is a misplaced tag",
          rule_token_boundaries),
-    Rule("edge_words", ("span_edge_function_word",), "entities do not start/end with function words",
-         rule_edge_words),
+    Rule("edge_words", ("span_edge_function_word",),
+         "entities do not start/end with function words", rule_edge_words),
     Rule("surface_evidence", ("span_surface_conflict",),
          "a verbatim name, a number or a look-alike pins its span",
          rule_surface_evidence),

@@ -177,7 +177,8 @@ def align_chunk(path: str, chunk: Chunk, config: AlignConfig) -> ChunkResult:
             error = f"not UTF-8: {exc}"
             raw = raw_bytes.decode("utf-8", "replace")
             record = rejected_record(number, raw, error)
-            outcome = Outcome(number, record.model_dump_json(), "rejected", ("invalid_record",), error)
+            outcome = Outcome(number, record.model_dump_json(), "rejected", ("invalid_record",),
+                              error)
         out.append(outcome.json)
         summary.add(outcome)
     return ChunkResult("".join(line + "\n" for line in out), summary, chunk.end)

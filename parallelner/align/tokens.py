@@ -32,7 +32,8 @@ class Tokens:
 
     def covering(self, start: int, end: int) -> list[int]:
         """Indices of the tokens that overlap ``[start, end)``."""
-        return [i for i, (s, e) in enumerate(zip(self.starts, self.ends)) if s < end and e > start]
+        return [i for i, (s, e) in enumerate(zip(self.starts, self.ends, strict=True))
+                if s < end and e > start]
 
 
 @lru_cache(maxsize=32)

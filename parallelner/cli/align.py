@@ -13,23 +13,36 @@ def register(app: typer.Typer) -> None:
     @app.command("align")
     @friendly_errors
     def align(
-        input_path: Path = typer.Argument(..., help="JSONL of records with the raw LLM answer in 'response'."),
-        output: Path = typer.Option(..., "--output", "-o", help="Where to write the aligned JSONL."),
+        input_path: Path = typer.Argument(
+            ..., help="JSONL of records with the raw LLM answer in 'response'."
+        ),
+        output: Path = typer.Option(
+            ..., "--output", "-o", help="Where to write the aligned JSONL."
+        ),
         config: Path | None = typer.Option(None, "--config", help="TOML settings file."),
         workers: int | None = typer.Option(None, "--workers", min=1, help="Worker processes."),
         accept_threshold: float | None = typer.Option(None, help="Confidence needed to accept."),
         review_threshold: float | None = typer.Option(None, help="Below this: back to the LLM."),
     ) -> None:
         """Parse, align, validate and score raw LLM answers; route each to a status."""
-        from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress
-        from rich.progress import TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         from ..align.stream import align_file
         from ..config import load_settings
 
         given = {"workers": workers, "accept_threshold": accept_threshold,
                  "review_threshold": review_threshold}
-        settings = load_settings(config, {"align": {k: v for k, v in given.items() if v is not None}})
+        settings = load_settings(
+            config, {"align": {k: v for k, v in given.items() if v is not None}}
+        )
         size = input_path.stat().st_size if input_path.exists() else 0
         show = size > 256 * 1024
         with Progress(

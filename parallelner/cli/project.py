@@ -16,8 +16,9 @@ def register(app: typer.Typer) -> None:
 
 @friendly_errors
 def project_cli(
-    input_path: Path = typer.Argument(..., metavar="INPUT.jsonl",
-                                      help="ParallelSample JSONL with source side and target_text."),
+    input_path: Path = typer.Argument(
+        ..., metavar="INPUT.jsonl", help="ParallelSample JSONL with source side and target_text."
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the aligned records."),
     base_url: str | None = o.BaseUrlOpt,
     model: str | None = o.ModelOpt,

@@ -140,8 +140,8 @@ def pull(run: Path = typer.Argument(..., help="Run folder outputs/<run-id>/.", f
     console.print(f"audit: {a.audited} accepted samples sent, {a.reviewed} answered, "
                   f"{a.changed} changed by people ({rate})")
     for item in report.attention:
-        console.print(f"[yellow]needs attention[/] {item['id']}: {item['outcome']} {item['detail']}",
-                      highlight=False)
+        console.print(f"[yellow]needs attention[/] {item['id']}: "
+                      f"{item['outcome']} {item['detail']}", highlight=False)
     console.print(f"wrote {report.reviewed_file} and {Path(run) / REPORT_NAME}")
 
 

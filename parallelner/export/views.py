@@ -90,13 +90,13 @@ def tokenize_with_spans(
 ) -> tuple[list[str], list[int], list[str]]:
     """Tokens, their start offsets and BIO tags; entity boundaries are always token boundaries."""
     ordered = sorted(spans)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in zip(ordered, ordered[1:], strict=False):
         if b[0] < a[1]:
             raise ValueError(f"overlapping entities {a} and {b}")
     cuts = sorted({0, len(text)} | {s for s, _, _ in ordered} | {e for _, e, _ in ordered})
     tokens: list[str] = []
     starts: list[int] = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in zip(cuts, cuts[1:], strict=False):
         for tok in nlp.make_doc(text[a:b]):
             if not tok.is_space:
                 tokens.append(tok.text)
@@ -118,7 +118,7 @@ def bio_to_spans(tokens: Sequence[str], starts: Sequence[int], tags: Sequence[st
     """Decode BIO tags into character spans (an I- that does not continue starts an entity)."""
     out: list[Span] = []
     prev = "O"
-    for tok, start, tag in zip(tokens, starts, tags):
+    for tok, start, tag in zip(tokens, starts, tags, strict=True):
         if tag != "O":
             prefix, _, label = tag.partition("-")
             if prefix == "I" and prev != "O" and prev.partition("-")[2] == label:

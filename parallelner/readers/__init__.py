@@ -131,7 +131,7 @@ def detect_format(path: str | Path) -> str:
         return "hf"
     head: list[str] = []
     with p.open("rb") as fh:
-        for _, raw in zip(range(_SNIFF_LINES), fh):
+        for _, raw in zip(range(_SNIFF_LINES), fh, strict=False):  # the first lines only
             line = raw.decode("utf-8", "replace").removeprefix("\ufeff").rstrip("\r\n")
             if line.strip():
                 head.append(line)

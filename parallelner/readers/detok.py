@@ -113,7 +113,7 @@ def detokenize(tokens: Sequence[str], lang: str) -> Detokenized:
     parts: list[str] = []
     offsets: list[tuple[int, int]] = []
     pos = 0
-    for gap, tok in zip(gaps, tokens):
+    for gap, tok in zip(gaps, tokens, strict=True):
         pos += len(gap)
         parts.append(gap)
         parts.append(tok)

@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..schema import SourceSample
-
-_BATCH = re.compile(r"^batch-\d+$")
 from .base import ReadContext, iter_text_lines, tagged_sample
 from .detok import TokenNotFound, locate_tokens
 
+_BATCH = re.compile(r"^batch-\d+$")
 MIN_COLUMNS = 3
 
 

@@ -23,7 +23,6 @@ from ..schema import EntitySpan, ParallelSample
 from .languages import language_name
 from .translate import select_examples
 
-
 _ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})  # same length: offsets survive
 
 

@@ -8,8 +8,9 @@ from parallelner.schema import ParallelSample, Status
 
 def test_report_command_prints_tables_and_writes_plots(tmp_path):
     paths, _, _ = open_run(tmp_path, "rx", RunParams())
-    write_jsonl(paths.final, [ParallelSample(id="a", source_lang="en", target_lang="zh", source_text="x",
-                                             target_text="y", confidence=0.9, status=Status.accepted)])
+    write_jsonl(paths.final, [ParallelSample(id="a", source_lang="en", target_lang="zh",
+                                             source_text="x", target_text="y", confidence=0.9,
+                                             status=Status.accepted)])
     result = CliRunner().invoke(app, ["report", str(paths.root)])
     assert result.exit_code == 0, result.output
     assert "accepted" in result.output

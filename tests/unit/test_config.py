@@ -8,7 +8,8 @@ def test_layers_and_secret(tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text('[llm]\nmodel = "from-file"\nconcurrency = 2\n')
     s = load_settings(cfg, overrides={"llm": {"concurrency": 8}},
-                      environ={"PARALLELNER_LLM__TEMPERATURE": "0.3", "OPENAI_API_KEY": "sk-secret"})
+                      environ={"PARALLELNER_LLM__TEMPERATURE": "0.3",
+                               "OPENAI_API_KEY": "sk-secret"})
     assert s.llm.model == "from-file"
     assert s.llm.concurrency == 8
     assert s.llm.temperature == 0.3

@@ -45,7 +45,7 @@ def sample(
         target_text=target_text,
         target_entities=[
             TargetSpan(start=s.start, end=s.end, label=s.label, source_index=idx)
-            for s, (_, _, idx) in zip(tspans, target)
+            for s, (_, _, idx) in zip(tspans, target, strict=True)
         ],
         status=status,
     )

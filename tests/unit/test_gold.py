@@ -52,7 +52,7 @@ def test_europarl_en_de_gold_matches_the_corpus(gold_dir: Path):
     lines = (gold_dir / "europarl-ner" / "de-europarl.test.conll02").read_text("utf-8")
     blocks = [b for b in lines.split("\n\n") if b.strip()]
     assert len(blocks) == 799
-    for rec, block in zip(gs.gold, blocks):
+    for rec, block in zip(gs.gold, blocks, strict=True):
         expected, current = [], None
         for row in block.splitlines():
             token, tag = row.split()[0], row.split()[-1]

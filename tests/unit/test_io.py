@@ -7,7 +7,8 @@ from parallelner.schema import EntitySpan, SourceSample
 
 def test_write_then_read_round_trip(tmp_path):
     samples = [
-        SourceSample(id=str(i), lang="en", text=f"Paris {i}", entities=[EntitySpan(start=0, end=5, label="LOC")])
+        SourceSample(id=str(i), lang="en", text=f"Paris {i}",
+                     entities=[EntitySpan(start=0, end=5, label="LOC")])
         for i in range(5)
     ]
     path = tmp_path / "a" / "s.jsonl"
@@ -22,7 +23,8 @@ def test_bad_lines_are_reported_with_their_line_number(tmp_path):
         b'{"id": "1", "lang": "en", "text": "ok"}\n'
         b"\n"
         b"{not json\n"
-        b'{"id": "3", "lang": "en", "text": "abc", "entities": [{"start": 0, "end": 9, "label": "X"}]}\n'
+        b'{"id": "3", "lang": "en", "text": "abc", '
+        b'"entities": [{"start": 0, "end": 9, "label": "X"}]}\n'
         b'{"id": "4", "lang": "en", "text": "\xff\xfe"}\n'
     )
     lines = list(iter_jsonl(path, SourceSample))

@@ -7,7 +7,8 @@ from parallelner.schema import EntitySpan
 def test_render_ids_follow_entity_list_order():
     text = "Barack Obama visited Paris."
     ents = [EntitySpan(start=21, end=26, label="LOC"), EntitySpan(start=0, end=12, label="PER")]
-    assert render_markup(text, ents) == '<PER id="2">Barack Obama</PER> visited <LOC id="1">Paris</LOC>.'
+    assert render_markup(text, ents) == \
+        '<PER id="2">Barack Obama</PER> visited <LOC id="1">Paris</LOC>.'
 
 
 def test_render_rejects_overlap():

@@ -76,7 +76,8 @@ def test_a_slip_is_reanchored_onto_the_given_text():
 
 
 def test_a_rewrite_keeps_only_spans_found_unchanged_and_goes_to_review():
-    answer = 'Der Abgeordnete <PER id="1">Evans</PER> besuchte gestern <LOC id="3">Strasbourg</LOC>.'
+    answer = ('Der Abgeordnete <PER id="1">Evans</PER> besuchte gestern '
+              '<LOC id="3">Strasbourg</LOC>.')
     parsed = onto_given(parse_markup(answer, SRC), GIVEN, SETTINGS.project)
     assert parsed.text == GIVEN and "projection_rewritten" in parsed.codes
     assert [GIVEN[s.start:s.end] for s in parsed.spans] == ["Evans"]

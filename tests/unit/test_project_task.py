@@ -35,7 +35,8 @@ def test_inline_request_carries_the_marked_source_and_the_plain_target():
     task = ProjectTask.from_settings(load_settings(overrides={"project": {"style": "inline"}},
                                                    environ={}))
     user = _last_user(task)
-    assert '<ORG id="2">European Parliament</ORG>' in user and f"German without tags: {GIVEN}" in user
+    assert '<ORG id="2">European Parliament</ORG>' in user and \
+        f"German without tags: {GIVEN}" in user
 
 
 def test_parse_list_answer_reads_lines_and_skips_none_and_chatter():

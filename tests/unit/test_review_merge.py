@@ -42,7 +42,8 @@ def test_corrected_boundary_is_merged_with_human_provenance(samples):
     assert out.kind == "changed" and out.changed
     m = out.sample
     assert m.status == Status.accepted and m.confidence == 1.0 and m.issues == []
-    assert surfaces(m) == [("安格拉·默克尔", "PER", 0), ("欧盟委员会", "ORG", 1), ("布鲁塞尔", "LOC", 2)]
+    assert surfaces(m) == [("安格拉·默克尔", "PER", 0), ("欧盟委员会", "ORG", 1),
+                           ("布鲁塞尔", "LOC", 2)]
     assert (m.provenance.reviewed_by, m.provenance.reviewer) == ("human", "ann")
     assert m.provenance.attempts[-1].stage == "review"
     assert len(m.provenance.attempts) == len(s.provenance.attempts) + 1
@@ -83,8 +84,9 @@ def test_corrected_translation_with_tags(samples):
 
 def test_corrected_translation_without_tags_finds_the_spans_again(samples):
     s = samples["europarl-en-0007"]
-    out = merge_review(s, [answer(s, usable="fixed",
-                                  corrected_translation="Siemens hat Maria Schmidt in München eingestellt.")])
+    out = merge_review(s, [answer(
+        s, usable="fixed", corrected_translation="Siemens hat Maria Schmidt in München eingestellt."
+    )])
     assert surfaces(out.sample) == [("Siemens", "ORG", 0), ("Maria Schmidt", "PER", 1),
                                     ("München", "LOC", 2)]
 
@@ -101,17 +103,23 @@ def test_unchanged_suggested_translation_is_not_a_correction(samples):
     ((Span(0, 2, "ORG"), Span(5, 7, "PER")), None, "review_extra_span"),
     ((Span(0, 2, "ORG"),), None, "review_missing_entity"),
     ((Span(0, 2, "ORG"), Span(1, 7, "LOC")), None, "review_overlap"),
-    ((Span(0, 2, "ORG"), Span(5, 7, "LOC")), "微软在北京开设了新办事处。", "review_span_not_found"),
-    (None, '<ORG id="1">微软</ORG>在<LOC id="2">上海</LOC>开设了<b>新</b>办事处。', "review_bad_markup"),
-    (None, '<ORG id="1">微软</ORG>在<LOC id="9">上海</LOC>开设了新办事处。', "review_extra_span"),
-    (None, '<ORG id="1">微软</ORG>在<ORG id="2">上海</ORG>开设了新办事处。', "review_label_changed"),
+    ((Span(0, 2, "ORG"), Span(5, 7, "LOC")), "微软在北京开设了新办事处。",
+     "review_span_not_found"),
+    (None, '<ORG id="1">微软</ORG>在<LOC id="2">上海</LOC>开设了<b>新</b>办事处。',
+     "review_bad_markup"),
+    (None, '<ORG id="1">微软</ORG>在<LOC id="9">上海</LOC>开设了新办事处。',
+     "review_extra_span"),
+    (None, '<ORG id="1">微软</ORG>在<ORG id="2">上海</ORG>开设了新办事处。',
+     "review_label_changed"),
 ])
 def test_invalid_answers_keep_the_sample_in_review(samples, spans, translation, code):
     s = samples["pud-en-0003"]
-    out = merge_review(s, [answer(s, usable="fixed", spans=spans, corrected_translation=translation)])
+    out = merge_review(s, [answer(s, usable="fixed", spans=spans,
+                                  corrected_translation=translation)])
     assert out.kind == "invalid" and not out.changed
     assert out.sample.status == Status.review
-    assert out.sample.target_text == s.target_text and out.sample.target_entities == s.target_entities
+    assert out.sample.target_text == s.target_text and \
+        out.sample.target_entities == s.target_entities
     assert [i.code for i in out.sample.issues] == ["entity_missing", code]
     assert out.sample.provenance.reviewed_by == "machine"
 
@@ -145,7 +153,8 @@ def test_parse_tagged_offsets_and_escapes():
 def test_a_sample_without_translation_gets_one_from_the_reviewer(samples):
     s = samples["pud-en-0003"].model_copy(update={"target_text": None, "target_entities": []})
     shown = ReviewAnswer(reviewer="ann", status="submitted", shown_target="", usable="fixed",
-                         corrected_translation='<ORG id="1">微软</ORG>去年在<LOC id="2">上海</LOC>开设了办事处。')
+                         corrected_translation='<ORG id="1">微软</ORG>去年在'
+                                               '<LOC id="2">上海</LOC>开设了办事处。')
     out = merge_review(s, [shown])
     assert out.kind == "changed" and out.sample.status == Status.accepted
     assert surfaces(out.sample) == [("微软", "ORG", 0), ("上海", "LOC", 1)]

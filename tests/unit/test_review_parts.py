@@ -1,4 +1,5 @@
-"""Pure parts of the review package: audit selection, record mapping, names, launcher, credentials."""
+"""Pure parts of the review package: audit selection, record mapping, names, launcher,
+credentials."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ def test_record_carries_fields_suggestions_and_metadata(samples):
     assert rec.fields["source"] == ("The **\\[1 ORG\\] United Nations** is based in "
                                     "**\\[2 LOC\\] New York**\\.")
     spans = rec.suggestions["spans"]
-    assert spans.value == [{"start": 0, "end": 22, "label": "ORG"}, {"start": 43, "end": 51, "label": "LOC"}]
+    assert spans.value == [{"start": 0, "end": 22, "label": "ORG"},
+                           {"start": 43, "end": 51, "label": "LOC"}]
     assert spans.score == [0.62, 0.99]
     assert rec.suggestions["corrected_translation"].value == s.target_text
     assert rec.metadata == {"language_pair": "en-de", "source_dataset": "europarl-ner",
@@ -69,7 +71,8 @@ def test_dataset_names():
     pair = ReviewConfig()
     assert dataset_name(pair, "en", "zh", "run 7") == "parallelner-en-zh"
     per_run = ReviewConfig(dataset_per="run")
-    assert dataset_name(per_run, "en", "zh", "2026-11-25 run/7") == "parallelner-2026-11-25-run-7-en-zh"
+    assert dataset_name(per_run, "en", "zh", "2026-11-25 run/7") == \
+        "parallelner-2026-11-25-run-7-en-zh"
 
 
 _DELETE = """

@@ -15,8 +15,8 @@ def _rec(i, status, conf, codes=(), human=False, cached=False):
         target_text="Paris ist schön.", confidence=conf, status=status,
         issues=[Issue(code=c, message=c) for c in codes],
         provenance=Provenance(reviewed_by="human" if human else "machine",
-                              attempts=[Attempt(stage="translate", prompt_tokens=100, completion_tokens=20,
-                                                cost=0.001, cached=cached)]),
+                              attempts=[Attempt(stage="translate", prompt_tokens=100,
+                                                completion_tokens=20, cost=0.001, cached=cached)]),
     )
 
 
@@ -24,7 +24,8 @@ def test_resume_refuses_changed_data_parameters_but_allows_operational_ones(tmp_
     p = RunParams(source_lang="en", target_lang="zh", limit=10)
     paths, m, resumed = open_run(tmp_path, "r1", p)
     assert not resumed and paths.manifest.exists()
-    _, _, resumed = open_run(tmp_path, "r1", p.model_copy(update={"concurrency": 16, "budget": 5.0}))
+    _, _, resumed = open_run(tmp_path, "r1",
+                             p.model_copy(update={"concurrency": 16, "budget": 5.0}))
     assert resumed
     with pytest.raises(RunMismatchError, match=r"limit: 10 -> 20"):
         open_run(tmp_path, "r1", p.model_copy(update={"limit": 20}))
@@ -42,7 +43,8 @@ def test_summary_counts_and_histogram():
     assert s.issue_codes == {"align.fuzzy_match": 2, "validate.untranslated": 1}
     assert (s.calls, s.cached_calls, s.prompt_tokens) == (4, 1, 400)
     assert s.human_reviewed == 1
-    assert [(y.stage, y.accepted, y.samples) for y in s.yields] == [("align", 2, 4), ("final", 2, 4)]
+    assert [(y.stage, y.accepted, y.samples) for y in s.yields] == \
+        [("align", 2, 4), ("final", 2, 4)]
     assert len(summary_tables(s)) == 5
 
 
@@ -65,7 +67,8 @@ def test_progress_reader_counts_chunks_and_tails_the_ledger(tmp_path):
     paths, _, _ = open_run(tmp_path, "p", RunParams())
     reader = ProgressReader(paths)
     assert reader.read().done == {"translate": 0, "align": 0, "refine": 0}
-    write_jsonl(paths.chunk(0, "refine"), [_rec(0, Status.accepted, 0.9), _rec(1, Status.review, 0.4)])
+    write_jsonl(paths.chunk(0, "refine"),
+                [_rec(0, Status.accepted, 0.9), _rec(1, Status.review, 0.4)])
     with paths.ledger.open("w") as fh:
         fh.write('{"prompt_tokens": 10, "completion_tokens": 2, "cost": 0.5, "cached": false}\n')
         fh.write('{"prompt_tokens": 10, "completion_tokens": 2, "cost": 0.0, "cached": true}\n')

@@ -20,7 +20,8 @@ from parallelner.schema import (
 
 def test_source_sample_rejects_span_outside_text():
     with pytest.raises(ValidationError, match="outside the text"):
-        SourceSample(id="a", lang="en", text="Paris", entities=[EntitySpan(start=0, end=6, label="LOC")])
+        SourceSample(id="a", lang="en", text="Paris",
+                     entities=[EntitySpan(start=0, end=6, label="LOC")])
 
 
 def test_empty_span_and_bad_language_are_errors():
@@ -40,7 +41,8 @@ def test_target_source_index_must_exist():
         ParallelSample(
             id="a", source_lang="en", target_lang="zh", source_text="Paris",
             source_entities=[EntitySpan(start=0, end=5, label="LOC")],
-            target_text="巴黎", target_entities=[TargetSpan(start=0, end=2, label="LOC", source_index=1)],
+            target_text="巴黎",
+            target_entities=[TargetSpan(start=0, end=2, label="LOC", source_index=1)],
         )
 
 
@@ -48,7 +50,8 @@ def _full_sample() -> ParallelSample:
     return ParallelSample(
         id="uner-en-1", source_lang="en", target_lang="zh",
         source_text="Barack Obama visited Paris.",
-        source_entities=[EntitySpan(start=0, end=12, label="PER"), EntitySpan(start=21, end=26, label="LOC")],
+        source_entities=[EntitySpan(start=0, end=12, label="PER"),
+                         EntitySpan(start=21, end=26, label="LOC")],
         response='<PER id="1">巴拉克·奥巴马</PER>访问了<LOC id="2">巴黎</LOC>。',
         target_text="巴拉克·奥巴马访问了巴黎。",
         target_entities=[
@@ -56,7 +59,8 @@ def _full_sample() -> ParallelSample:
             TargetSpan(start=10, end=12, label="LOC", source_index=1, confidence=1.0),
         ],
         confidence=0.97, status=Status.accepted,
-        issues=[Issue(code="markup.quotes_in_tag", message="single quotes in a tag", entity_index=0)],
+        issues=[Issue(code="markup.quotes_in_tag", message="single quotes in a tag",
+                      entity_index=0)],
         source=SourceProvenance(dataset="uner-pud", split="test", index=0, document="n01001"),
         provenance=Provenance(
             model="m", prompt_version="translate.v1",
@@ -76,7 +80,8 @@ def test_parallel_sample_round_trips_through_json():
     assert back.provenance.prompt_tokens == 170
 
 
-_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)
+_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1,
+                max_size=40)
 
 
 @given(_text, st.data())
@@ -86,6 +91,7 @@ def test_round_trip_any_text_and_spans(text, data):
     for _ in range(data.draw(st.integers(0, 3))):
         a = data.draw(st.integers(0, n - 1))
         b = data.draw(st.integers(a + 1, n))
-        spans.append(EntitySpan(start=a, end=b, label=data.draw(st.sampled_from(["PER", "LOC", "name"]))))
+        spans.append(EntitySpan(start=a, end=b,
+                                label=data.draw(st.sampled_from(["PER", "LOC", "name"]))))
     s = SourceSample(id="x", lang="zh", text=text, entities=spans)
     assert SourceSample.model_validate_json(s.model_dump_json()) == s

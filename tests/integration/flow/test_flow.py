@@ -195,5 +195,6 @@ def test_projection_mode_runs_through_the_same_flow(llm_server, europarl_pairs, 
     gold = {s.id: t for s, t in pairs}
     for r in accepted:
         assert r.mode == "project"
-        assert [(e.start, e.end, e.label) for e in sorted(r.target_entities, key=lambda e: e.start)] \
+        assert [(e.start, e.end, e.label)
+                for e in sorted(r.target_entities, key=lambda e: e.start)] \
             == [(e.start, e.end, e.label) for e in gold[r.id].entities]

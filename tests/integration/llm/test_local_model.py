@@ -62,7 +62,8 @@ def test_translates_shipped_sentences_with_the_real_model(local_settings, fixtur
         assert rec.status is not None and rec.target_text
         assert not re.search(r"</?[A-Z]+", rec.target_text)  # markup removed from the text
         if rec.status.value == "accepted":
-            assert sorted(t.source_index for t in rec.target_entities) == list(range(len(src.entities)))
+            assert sorted(t.source_index for t in rec.target_entities) == \
+                list(range(len(src.entities)))
             for t in rec.target_entities:
                 assert t.label == src.entities[t.source_index].label
                 assert rec.target_text[t.start:t.end].strip() == rec.target_text[t.start:t.end]

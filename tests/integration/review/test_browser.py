@@ -1,4 +1,5 @@
-"""A person in a real browser: headless Debian chromium (never a downloaded one) driven by playwright.
+"""A person in a real browser: headless Debian chromium (never a downloaded one) driven by
+playwright.
 
 The annotator logs in, fixes a span on pushed records (German: an article inside an ORG span;
 Chinese: a LOC the machine missed), submits; ``pull`` then merges what they did.

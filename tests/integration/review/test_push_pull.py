@@ -1,4 +1,5 @@
-"""push -> answers through the SDK (as an annotator user) -> pull, against the real local Argilla."""
+"""push -> answers through the SDK (as an annotator user) -> pull, against the real local
+Argilla."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import warnings
 
 import pytest
+
 from annotation.review import pull_run, push_run
 from parallelner.errors import ConfigError
 from parallelner.io import read_jsonl, write_jsonl
@@ -64,7 +66,8 @@ def test_push_queue_suggestions_and_idempotency(run_dir, settings, owner, annota
 
     # An answer arrives; then the pipeline re-runs and changes that sample; push again.
     submit(owner, settings, de, "europarl-en-0006", annotator.user, usable="yes",
-           spans=[{"start": 4, "end": 22, "label": "ORG"}, {"start": 43, "end": 51, "label": "LOC"}])
+           spans=[{"start": 4, "end": 22, "label": "ORG"},
+                  {"start": 43, "end": 51, "label": "LOC"}])
     samples = read_jsonl(run_dir / "aligned.jsonl", ParallelSample)
     samples = [s.model_copy(update={"confidence": 0.6}) if s.id == "europarl-en-0006" else s
                for s in samples]
@@ -142,7 +145,9 @@ def test_pull_merges_answers_and_measures_the_audit(run_dir, settings, owner, an
     assert (run_dir / "reviewed.jsonl").read_bytes() == first  # pulling again changes nothing
 
 
-def test_invalid_and_conflicting_answers_stay_in_review(run_dir, settings, owner, annotator, submit):
+def test_invalid_and_conflicting_answers_stay_in_review(
+    run_dir, settings, owner, annotator, submit
+):
     report = push_run(run_dir, settings)
     zh = next(d.name for d in report.datasets if d.name.endswith("en-zh"))
     # A span labelled PER where the source has no second PER: refused, sample stays in review.

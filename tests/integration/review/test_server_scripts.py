@@ -47,7 +47,8 @@ def test_response_and_suggestion_updates_reach_the_index(run_dir, stack_settings
     assert _submitted_ids(ds) == set()
 
     suggestions = httpx.get(f"{api}/records/{record._server_id}/suggestions", headers=as_owner)
-    spans = next(s for s in suggestions.json()["items"] if s["value"] and isinstance(s["value"], list))
+    spans = next(s for s in suggestions.json()["items"]
+                 if s["value"] and isinstance(s["value"], list))
     gone = httpx.delete(f"{api}/suggestions/{spans['id']}", headers=as_owner)
     assert gone.status_code == 200, gone.text
     left = httpx.get(f"{api}/records/{record._server_id}/suggestions", headers=as_owner).json()

@@ -1,4 +1,5 @@
-"""Argilla down or unreachable: one clear message, the queue stays in the run folder, nothing lost."""
+"""Argilla down or unreachable: one clear message, the queue stays in the run folder, nothing
+lost."""
 
 from __future__ import annotations
 

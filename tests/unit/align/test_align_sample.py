@@ -12,7 +12,8 @@ def test_perfect_answer_is_accepted_with_source_labels(config):
     out = align_sample(sample(OBAMA, OBAMA_ENTS, OBAMA_DE), config)
     assert out.status is Status.accepted and out.confidence == 1.0
     assert out.target_text == "Barack Obama besuchte am Montag Paris mit Angela Merkel."
-    assert targets(out) == [("Barack Obama", "PER", 0), ("Paris", "LOC", 1), ("Angela Merkel", "PER", 2)]
+    assert targets(out) == [("Barack Obama", "PER", 0), ("Paris", "LOC", 1),
+                            ("Angela Merkel", "PER", 2)]
 
 
 def test_chinese_answer_with_reordered_entities(config):
@@ -74,7 +75,8 @@ def test_ambiguous_untagged_entity_is_not_guessed(config):
 
 
 def test_sample_without_entities(config):
-    out = align_sample(sample("I thank you very much for this.", [], "Ich danke Ihnen sehr dafür."), config)
+    out = align_sample(sample("I thank you very much for this.", [], "Ich danke Ihnen sehr dafür."),
+                       config)
     assert out.status is Status.accepted and out.target_entities == []
 
 
@@ -115,9 +117,11 @@ def test_empty_tag_frees_the_entity_for_search(config):
 
 def test_untagged_entity_found_after_normalizing_needs_a_person(config):
     src = "We met Jose Maria Aznar today."
-    out = align_sample(sample(src, [("Jose Maria Aznar", "PER")], "Wir trafen heute José María Aznar."), config)
+    out = align_sample(sample(src, [("Jose Maria Aznar", "PER")],
+                              "Wir trafen heute José María Aznar."), config)
     assert "entity_found_normalized" in {i.code for i in out.issues}
-    assert out.status is Status.review and out.target_text[out.target_entities[0].start:] .startswith("José")
+    assert out.status is Status.review and \
+        out.target_text[out.target_entities[0].start:].startswith("José")
 
 
 def test_found_name_glued_into_a_compound_is_not_accepted(config):

@@ -10,9 +10,10 @@ def trim(text, surface_in_tag, source_surface, lang="de", source_lang="en"):
 
 
 @pytest.mark.parametrize("text, tagged, src, lang, expected, code", [
-    ("Er sprach mit dem Europäischen Parlament.", "dem Europäischen Parlament", "European Parliament",
-     "de", "Europäischen Parlament", "span_article_trimmed"),
-    ("Habló con el Parlamento.", "el Parlamento", "Parliament", "es", "Parlamento", "span_article_trimmed"),
+    ("Er sprach mit dem Europäischen Parlament.", "dem Europäischen Parlament",
+     "European Parliament", "de", "Europäischen Parlament", "span_article_trimmed"),
+    ("Habló con el Parlamento.", "el Parlamento", "Parliament", "es", "Parlamento",
+     "span_article_trimmed"),
     ("Parlò dell'Unione europea.", "dell'Unione europea", "European Union", "it", "Unione europea",
      "span_article_trimmed"),
     ("Sie besuchte Paris, dann Rom.", "Paris,", "Paris", "de", "Paris", "span_punct_trimmed"),

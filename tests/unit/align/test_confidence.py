@@ -49,8 +49,8 @@ def test_span_confidence_reflects_how_the_span_was_found(config):
 
 
 def test_many_small_tolerances_add_up_to_review(config):
-    answer = ('```\n"**＜person id=1＞Barack Obama＜/person＞** besuchte am Montag <ort>Paris</> mit '
-              '<PER id="3">Angela Merkel</PER>."\n```')
+    answer = ('```\n"**＜person id=1＞Barack Obama＜/person＞** besuchte am Montag '
+              '<ort>Paris</> mit <PER id="3">Angela Merkel</PER>."\n```')
     out = align_sample(sample(OBAMA, OBAMA_ENTS, answer), config)
     assert [(t.source_index) for t in out.target_entities] == [0, 1, 2]
     assert out.confidence < config.accept_threshold and out.status is Status.review

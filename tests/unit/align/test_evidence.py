@@ -83,8 +83,8 @@ def test_closing_quote_does_not_hide_a_missing_full_stop(config):
     src = "The former minister called him a 'fascist' and a 'thug'."
     out = align_sample(sample(src, [], "前部長稱他是一個“法西斯分子”", target_lang="zh"), config)
     assert "truncated" in codes(out)
-    whole = align_sample(sample(src, [], "前部長稱他是一個“法西斯分子”和“暴徒”。", target_lang="zh"),
-                         config)
+    whole = align_sample(sample(src, [], "前部長稱他是一個“法西斯分子”和“暴徒”。",
+                                target_lang="zh"), config)
     assert "truncated" not in codes(whole)
 
 
@@ -159,12 +159,12 @@ def test_short_answer_in_the_right_language_is_accepted(config, response, lang):
 def test_span_holding_a_number_from_elsewhere_in_the_sentence(config):
     src = "In the 20th century, between 1904 and 1914, Antonio Gaudí brought about a reform."
     out = align_sample(sample(src, [("Antonio Gaudí", "PER")],
-                              '20世紀中，<PER id="1">1904年到1914年之間</PER>，安東尼奧·高迪帶來了一場改革。',
-                              target_lang="zh"), config)
+                              '20世紀中，<PER id="1">1904年到1914年之間</PER>，'
+                              '安東尼奧·高迪帶來了一場改革。', target_lang="zh"), config)
     assert "span_surface_conflict" in codes(out)
     right = align_sample(sample(src, [("Antonio Gaudí", "PER")],
-                                '20世紀中，1904年到1914年之間，<PER id="1">安東尼奧·高迪</PER>帶來了一場改革。',
-                                target_lang="zh"), config)
+                                '20世紀中，1904年到1914年之間，<PER id="1">安東尼奧·高迪</PER>'
+                                '帶來了一場改革。', target_lang="zh"), config)
     assert right.status.value == "accepted", right.issues
 
 
@@ -251,7 +251,8 @@ def test_spanish_span_before_a_capitalized_word_lost_it(config):
 def test_chinese_span_opening_with_a_clause_word(config):
     src = "Because of the climate, the Mediterranean cultures share history."
     out = align_sample(sample(src, [("Mediterranean", "LOC")],
-                              '<LOC id="1">由於氣候</LOC>，地中海的文化有共同的歷史。', target_lang="zh"), config)
+                              '<LOC id="1">由於氣候</LOC>，地中海的文化有共同的歷史。',
+                              target_lang="zh"), config)
     assert "span_edge_function_word" in codes(out)
 
 
@@ -285,8 +286,8 @@ def test_found_latin_name_that_may_be_part_of_a_longer_chinese_one(config, targe
 def test_bracketed_name_mirrored_from_the_source_is_no_gloss(config):
     src = "Low iron is common, says Canadian Blood Services (CBS)."
     out = align_sample(sample(src, [("Canadian Blood Services", "ORG"), ("CBS", "ORG")],
-                              '鐵含量低很常見，<ORG id="1">加拿大血液服務</ORG>（CBS）說。', target_lang="zh"),
-                       config)
+                              '鐵含量低很常見，<ORG id="1">加拿大血液服務</ORG>（CBS）說。',
+                              target_lang="zh"), config)
     assert "entity_found_partial" not in codes(out)
 
 

@@ -11,7 +11,8 @@ def test_script_profile_counts_letters_per_script():
     ("不管哪種情況，我都要坐牢。", "zh", "ok"),  # langdetect alone reads short Chinese as Korean
     ("Das Parlament hat heute über den Haushalt der Europäischen Union abgestimmt.", "de", "ok"),
     ("El Parlamento votó hoy el presupuesto de la Unión Europea en Estrasburgo.", "de", "wrong"),
-    ("The Parliament voted today on the budget of the European Union in Strasbourg.", "zh", "wrong"),
+    ("The Parliament voted today on the budget of the European Union in Strasbourg.", "zh",
+     "wrong"),
     ("これは日本語の文です。", "zh", "wrong"),
     ("Gracias.", "es", "ok"),
 ])

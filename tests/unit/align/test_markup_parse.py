@@ -24,8 +24,10 @@ def test_canonical_answer_parses_without_any_code():
 @pytest.mark.parametrize("answer, code", [
     ('Here is the translation:\n\n<PER id="1">Barack Obama</PER> besuchte <LOC id="2">Paris</LOC>.'
      '\n\nNote: names kept.', "markup_chatter"),
-    ('Translation: <PER id="1">Barack Obama</PER> besuchte <LOC id="2">Paris</LOC>.', "markup_chatter"),
-    ('```xml\n<PER id="1">Barack Obama</PER> besuchte <LOC id="2">Paris</LOC>.\n```', "markup_code_fence"),
+    ('Translation: <PER id="1">Barack Obama</PER> besuchte <LOC id="2">Paris</LOC>.',
+     "markup_chatter"),
+    ('```xml\n<PER id="1">Barack Obama</PER> besuchte <LOC id="2">Paris</LOC>.\n```',
+     "markup_code_fence"),
     ('"<PER id="1">Barack Obama</PER> besuchte <LOC id="2">Paris</LOC>."', "markup_quoted"),
     ("< PER id = '1' >Barack Obama</ PER > besuchte <LOC id=2>Paris</LOC>.", "markup_tag_format"),
     ('＜PER id="1"＞Barack Obama＜/PER＞ besuchte <LOC id="2">Paris</LOC>.', "markup_fullwidth"),
@@ -43,7 +45,8 @@ def test_every_tolerance_recovers_the_answer_and_is_recorded(answer, code):
 
 
 def test_lower_case_synonym_and_translated_names_are_kept_raw_for_the_aligner():
-    p = parse_markup('<person id="1">Barack Obama</person> besuchte <地点 id="2">Paris</地点>.', SRC)
+    p = parse_markup('<person id="1">Barack Obama</person> besuchte <地点 id="2">Paris</地点>.',
+                     SRC)
     assert [lab for _, lab, _ in surfaces(p)] == ["person", "地点"]
 
 
@@ -124,4 +127,5 @@ def test_render_then_parse_round_trips(words, picks, style):
         pos += len(w) + 1
     parsed = parse_markup(render_markup(text, ents, style=style), text)
     assert parsed.text == text
-    assert [(s.start, s.end, s.label) for s in parsed.spans] == [(e.start, e.end, e.label) for e in ents]
+    assert [(s.start, s.end, s.label) for s in parsed.spans] == \
+        [(e.start, e.end, e.label) for e in ents]

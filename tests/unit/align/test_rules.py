@@ -70,23 +70,24 @@ def test_rule_fires(config, response, code):
 def test_truncation_without_open_tag(config):
     src = "The Commission agreed with the Council on the budget."
     out = align_sample(sample(src, [("Commission", "ORG"), ("Council", "ORG")],
-                              'Die <ORG id="1">Kommission</ORG> einigte sich mit dem <ORG id="2">Rat</ORG> '
-                              "über den"), config)
+                              'Die <ORG id="1">Kommission</ORG> einigte sich mit dem '
+                              '<ORG id="2">Rat</ORG> über den'), config)
     assert "truncated" in codes(out)
 
 
 def test_chinese_span_swallowing_a_clause_is_flagged(config):
     src = "Obama visited Paris."
     out = align_sample(sample(src, [("Obama", "PER"), ("Paris", "LOC")],
-                              '<PER id="1">奧巴馬訪問了巴黎並且在那裡停留了很久</PER>，<LOC id="2">巴黎</LOC>。',
-                              target_lang="zh"), config)
+                              '<PER id="1">奧巴馬訪問了巴黎並且在那裡停留了很久</PER>，'
+                              '<LOC id="2">巴黎</LOC>。', target_lang="zh"), config)
     assert "span_extent" in codes(out)
 
 
 def test_repeated_name_owned_by_another_span_is_no_conflict(config):
     src = "Trump's wife, Melania Trump, spoke."
     out = align_sample(sample(src, [("Trump", "PER"), ("Melania Trump", "PER")],
-                              '<PER id="1">Trumps</PER> Ehefrau, <PER id="2">Melania Trump</PER>, sprach.'),
+                              '<PER id="1">Trumps</PER> Ehefrau, '
+                              '<PER id="2">Melania Trump</PER>, sprach.'),
                        config)
     assert "span_surface_conflict" not in codes(out) and out.status.value == "accepted"
 
@@ -94,14 +95,16 @@ def test_repeated_name_owned_by_another_span_is_no_conflict(config):
 def test_one_word_org_on_a_lower_case_word_is_flagged(config):
     src = "The Commission rejected the proposal."
     out = align_sample(sample(src, [("Commission", "ORG")],
-                              'La Comisión <ORG id="1">rechazó</ORG> la propuesta.', target_lang="es"), config)
+                              'La Comisión <ORG id="1">rechazó</ORG> la propuesta.',
+                              target_lang="es"), config)
     assert "span_name_case" in codes(out)
 
 
 def test_person_span_with_a_lower_case_edge_word_is_flagged(config):
     src = "Angela Merkel spoke."
     out = align_sample(sample(src, [("Angela Merkel", "PER")],
-                              '<PER id="1">Angela Merkel habló</PER> ayer.', target_lang="es"), config)
+                              '<PER id="1">Angela Merkel habló</PER> ayer.', target_lang="es"),
+                       config)
     assert "span_name_case" in codes(out)
 
 
@@ -109,7 +112,8 @@ def test_english_span_that_lost_a_capitalized_word_after_it(config):
     src = "美國總統訪問了巴黎。"
     out = align_sample(sample(src, [("美國", "LOC"), ("巴黎", "LOC")],
                               'The president of the <LOC id="1">United</LOC> States visited '
-                              '<LOC id="2">Paris</LOC>.', source_lang="zh", target_lang="en"), config)
+                              '<LOC id="2">Paris</LOC>.', source_lang="zh", target_lang="en"),
+                       config)
     assert "span_extent" in codes(out)
 
 
@@ -119,7 +123,8 @@ def test_same_label_entities_swapping_far_apart_are_flagged(config):
                '<ORG id="1">Kommission</ORG>.')
     out = align_sample(sample(src, [("Commission", "ORG"), ("Council", "ORG")], swapped), config)
     assert "span_order" in codes(out) and out.status.value == "review"
-    kept = swapped.replace('id="2"', 'id="X"').replace('id="1"', 'id="2"').replace('id="X"', 'id="1"')
+    kept = (swapped.replace('id="2"', 'id="X"').replace('id="1"', 'id="2"')
+            .replace('id="X"', 'id="1"'))
     out = align_sample(sample(src, [("Commission", "ORG"), ("Council", "ORG")], kept), config)
     assert "span_order" not in codes(out)
 
@@ -127,10 +132,12 @@ def test_same_label_entities_swapping_far_apart_are_flagged(config):
 def test_romance_span_that_lost_its_adjective_is_flagged(config):
     src = "The European Parliament voted."
     out = align_sample(sample(src, [("European Parliament", "ORG")],
-                              'Il <ORG id="1">Parlamento</ORG> europeo ha votato.', target_lang="it"), config)
+                              'Il <ORG id="1">Parlamento</ORG> europeo ha votato.',
+                              target_lang="it"), config)
     assert "span_extent" in codes(out)
     whole = align_sample(sample(src, [("European Parliament", "ORG")],
-                                'Il <ORG id="1">Parlamento europeo</ORG> ha votato.', target_lang="it"), config)
+                                'Il <ORG id="1">Parlamento europeo</ORG> ha votato.',
+                                target_lang="it"), config)
     assert whole.status.value == "accepted"
 
 
@@ -149,13 +156,15 @@ def test_chinese_reordering_of_names_that_sound_right_is_accepted(config):
 
 
 def test_names_that_sound_like_each_others_spans_are_swapped_ids(config):
-    swapped = BOGART_ZH.replace('id="2"', 'id="X"').replace('id="1"', 'id="2"').replace('id="X"', 'id="1"')
+    swapped = (BOGART_ZH.replace('id="2"', 'id="X"').replace('id="1"', 'id="2"')
+               .replace('id="X"', 'id="1"'))
     out = align_sample(sample(BOGART, BOGART_ENTS, swapped, target_lang="zh"), config)
     assert "span_sound_swap" in codes(out) and out.status.value == "review"
     # and from Chinese to English, where the English spans are the ones read as letters
     src = "一些分析家認為華為最有可能從三星的挫折中受益。"
     ents = [("華為", "ORG"), ("三星", "ORG")]
-    good = '<ORG id="1">Huawei</ORG> is best placed to benefit from <ORG id="2">Samsung</ORG>\'s setback.'
+    good = ('<ORG id="1">Huawei</ORG> is best placed to benefit from '
+            '<ORG id="2">Samsung</ORG>\'s setback.')
     out = align_sample(sample(src, ents, good, source_lang="zh", target_lang="en"), config)
     assert "span_sound_swap" not in codes(out)
     bad = good.replace('id="1"', 'id="X"').replace('id="2"', 'id="1"').replace('id="X"', 'id="2"')

@@ -30,7 +30,8 @@ def test_one_record_per_line_in_order_bad_lines_rejected(tmp_path):
     assert [o["id"] for o in out] == ["r0", "line-2", "r1", "x"]
     assert [o["status"] for o in out] == ["accepted", "rejected", "refine", "rejected"]
     assert out[1]["raw_input"] == "{not json" and "line 2" in out[1]["issues"][0]["message"]
-    assert out[3]["issues"][0]["code"] == "invalid_record" and "line 5" in out[3]["issues"][0]["message"]
+    assert out[3]["issues"][0]["code"] == "invalid_record" and \
+        "line 5" in out[3]["issues"][0]["message"]
     assert summary.records == 4 and summary.invalid_count == 2
     assert [n for n, _ in summary.invalid] == [2, 5]
     assert summary.by_status["accepted"] == 1 and summary.by_code["invalid_record"] == 2
@@ -51,7 +52,8 @@ def test_output_contract_fields(tmp_path):
 
 def test_parallel_run_equals_serial_run(tmp_path):
     answers = [OBAMA_DE, OBAMA_DE.replace(' id="2"', ""), "kaputt", OBAMA_DE[:40], "{bad"]
-    lines = [_record(i, answers[i % len(answers)]) if answers[i % len(answers)] != "{bad" else "{bad"
+    lines = [_record(i, answers[i % len(answers)]) if answers[i % len(answers)] != "{bad"
+             else "{bad"
              for i in range(60)]
     src = tmp_path / "in.jsonl"
     _write(src, lines)
@@ -73,7 +75,8 @@ def test_progress_reports_records_and_bytes(tmp_path):
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     _write(src, [_record(i, OBAMA_DE) for i in range(5)])
     seen = []
-    align_file(src, dst, AlignConfig(workers=1, chunk_size=2), progress=lambda n, b: seen.append((n, b)))
+    align_file(src, dst, AlignConfig(workers=1, chunk_size=2),
+               progress=lambda n, b: seen.append((n, b)))
     assert [n for n, _ in seen] == [2, 4, 5] and seen[-1][1] == src.stat().st_size
 
 

@@ -4,7 +4,7 @@ from parallelner.align.tokens import cuts_word, on_boundaries, tokenize
 
 def test_chinese_is_per_character_but_latin_runs_stay_whole():
     t = tokenize("苹果的iPhone 15发布了", "zh")
-    pieces = [t.text[s:e] for s, e in zip(t.starts, t.ends)]
+    pieces = [t.text[s:e] for s, e in zip(t.starts, t.ends, strict=True)]
     assert pieces[:4] == ["苹", "果", "的", "iPhone"] and "15" in pieces
 
 
@@ -22,7 +22,7 @@ def test_on_boundaries_consults_the_tokenizer_only_inside_words():
 def test_normalize_maps_back_to_the_original():
     norm, mapping = normalize("Ｍüller-Lüdenscheidt, Ａ.")
     assert norm == "muller ludenscheidt a"
-    assert mapping[0] == 0 and mapping[-1] == len("Ｍüller-Lüdenscheidt, ") 
+    assert mapping[0] == 0 and mapping[-1] == len("Ｍüller-Lüdenscheidt, ")
 
 
 def _find(surface, text, lang="de", taken=()):
@@ -47,7 +47,8 @@ def test_repeated_surface_is_ambiguous():
 
 def test_normalized_match_ignores_case_width_and_accents():
     m = _find("Jose Maria Aznar", "Später sprach JOSÉ MARÍA AZNAR dazu.")
-    assert m.method == "normalized" and "JOSÉ MARÍA AZNAR" == "Später sprach JOSÉ MARÍA AZNAR dazu."[m.start:m.end]
+    assert m.method == "normalized" and \
+        "JOSÉ MARÍA AZNAR" == "Später sprach JOSÉ MARÍA AZNAR dazu."[m.start:m.end]
 
 
 def test_fuzzy_match_is_snapped_to_whole_tokens():

@@ -51,7 +51,7 @@ def test_bio_rows_decode_to_the_original_spans(dsd, segmenter) -> None:
             assert row["sample_id"] in sample_ids  # a sentence stays in its sample's split
             tags = [names[t] for t in row["ner_tags"]]
             assert len(row["tokens"]) == len(row["token_starts"]) == len(tags)
-            for tok, start in zip(row["tokens"], row["token_starts"]):
+            for tok, start in zip(row["tokens"], row["token_starts"], strict=True):
                 assert row["text"][start : start + len(tok)] == tok
             assert bio_to_spans(row["tokens"], row["token_starts"], tags) == spans[
                 (row["sample_id"], row["side"])]

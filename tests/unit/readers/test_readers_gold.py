@@ -62,7 +62,7 @@ def test_europarl_surfaces_are_the_joined_tokens(gold_dir, lang):
     samples, _ = _read(path)
     sentences = _conll_sentences(path)
     assert len(samples) == len(sentences) == 799
-    for sample, sentence in zip(samples, sentences):
+    for sample, sentence in zip(samples, sentences, strict=True):
         # entities in tag order; the surface is the entity's tokens with the text's own spacing
         expected, cur = [], None
         for token, tag in sentence:
@@ -76,7 +76,7 @@ def test_europarl_surfaces_are_the_joined_tokens(gold_dir, lang):
                 cur = None
         surfaces = sample.surfaces()
         assert len(surfaces) == len(expected), sample.id
-        for surface, tokens in zip(surfaces, expected):
+        for surface, tokens in zip(surfaces, expected, strict=True):
             assert surface.replace(" ", "") == "".join(tokens), (sample.id, surface, tokens)
             assert surface.startswith(tokens[0]) and surface.endswith(tokens[-1])
         # every token of the sentence appears, in order, in the detokenized text
@@ -146,7 +146,7 @@ def test_uner_spans_equal_the_token_characters(gold_dir, lang):
     samples, _ = _read(path)
     blocks = path.read_text(encoding="utf-8").strip().split("\n\n")
     assert len(blocks) == len(samples)
-    for sample, block in zip(samples, blocks):
+    for sample, block in zip(samples, blocks, strict=True):
         lines = block.splitlines()
         text = next(ln.split(" = ", 1)[1] for ln in lines if ln.startswith("# text = "))
         assert sample.text == text
@@ -161,7 +161,7 @@ def test_uner_spans_equal_the_token_characters(gold_dir, lang):
             else:
                 cur = None
         assert [e.label for e in sample.entities] == [label for label, _ in entities]
-        for span, (_, tokens) in zip(sample.entities, entities):
+        for span, (_, tokens) in zip(sample.entities, entities, strict=True):
             surface = span.surface(sample.text)
             assert surface.replace(" ", "") == "".join(tokens), (sample.id, surface, tokens)
             assert surface.startswith(tokens[0]) and surface.endswith(tokens[-1])

@@ -81,7 +81,7 @@ def test_save_to_disk_dataset_and_dataset_dict(tmp_path, dataset):
 def test_jsonl_with_integer_tags_needs_label_names(tmp_path):
     path = tmp_path / "train_en.jsonl"
     with path.open("w", encoding="utf-8") as fh:
-        for tokens, tags in zip(ROWS["tokens"][:2], ROWS["ner_tags"][:2]):
+        for tokens, tags in zip(ROWS["tokens"][:2], ROWS["ner_tags"][:2], strict=True):
             fh.write(json.dumps({"tokens": tokens, "ner_tags": tags}) + "\n")
     stream = read_source(path)
     assert stream.format == "hf" and stream.lang == "en"

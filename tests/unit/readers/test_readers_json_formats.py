@@ -32,7 +32,7 @@ def test_cluener_fixture(fixtures_dir):
     assert samples[8].entities == []  # the unlabelled line
     assert samples[0].id == "cluener-zh-dev-0"
     # ends are exclusive now: each surface equals the file's surface key
-    for line, sample in zip(path.read_text(encoding="utf-8").splitlines(), samples):
+    for line, sample in zip(path.read_text(encoding="utf-8").splitlines(), samples, strict=True):
         label = json.loads(line).get("label", {})
         expected = sorted(
             (start, end + 1, t)
