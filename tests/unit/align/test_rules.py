@@ -178,3 +178,17 @@ def test_sound_alike_reads_pinyin_against_letters():
     assert pinyin_key("華為") == "huawei" and pinyin_key("CGI梅") == "cgimei"
     assert sound_alike("Huawei", "华为") == 100.0
     assert sound_alike("Badarpur", "巴達爾普爾") > 80 > 20 > sound_alike("Badarpur", "德里")
+
+
+def test_a_verb_after_a_shorter_romance_name_is_not_a_lost_word(config):
+    # Europarl en-it 65: the gold span is "PPE-DE" for "PPE-DE Group", a verb follows it.
+    src = "The PPE-DE Group would be grateful if this item were removed."
+    out = align_sample(sample(src, [("PPE-DE Group", "ORG")],
+                              'Noi del <ORG id="1">PPE-DE</ORG> saremmo grati se il punto venisse '
+                              'eliminato.', target_lang="it"), config)
+    assert "span_extent" not in codes(out) and out.status.value == "accepted"
+    # a word that looks like one of the name's own words is still a lost word
+    out = align_sample(sample("The European Parliament voted.", [("European Parliament", "ORG")],
+                              'El <ORG id="1">Parlamento</ORG> europeo votó.', target_lang="es"),
+                       config)
+    assert "span_extent" in codes(out)
