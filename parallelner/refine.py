@@ -147,9 +147,12 @@ class Refiner:
             attempt = attempt_for("refine", request, out)
             response = out.completion.text if out.completion and out.usable else None
             if response is not None and indices:
-                found = parse_span_answer(response, len(indices)) or []
-                hints.update(zip(indices, found, strict=True))
-                response = apply_spans(current, indices, found)
+                # usable() lets only answers with one translation per entity through; should
+                # that change, an unparsable answer is a placement failure, not a crash.
+                found = parse_span_answer(response, len(indices))
+                if found is not None:
+                    hints.update(zip(indices, found, strict=True))
+                response = apply_spans(current, indices, found) if found is not None else None
                 if response is None:
                     attempt.error = NOT_PLACED
             attempts.append(attempt)
