@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _gold import Pair, pairs  # noqa: E402
 
 from parallelner.align import align_sample  # noqa: E402
-from parallelner.align.boundaries import ARTICLES  # noqa: E402
+from parallelner.align.boundaries import ARTICLES, FUNCTION_WORDS  # noqa: E402
 from parallelner.config import AlignConfig  # noqa: E402
 from parallelner.markup import render_markup  # noqa: E402
 from parallelner.schema import Attempt, EntitySpan, ParallelSample, Provenance  # noqa: E402
@@ -301,6 +301,36 @@ def m_untranslated(p: Pair, rng: random.Random):
     return render_markup(p.source.text, list(p.source.entities)), None
 
 
+def _outside(start: int, end: int, spans) -> bool:
+    return not any(s.start < end and start < s.end for s in spans)
+
+
+def m_untranslated_word(p: Pair, rng: random.Random):
+    """One word of the source left as it is in a translation written in another script
+    ("…限制移民的 rhetoric不同", "He spoke about 移民 policy"): a small model's habit."""
+    if (p.source.lang == "zh") == (p.target.lang == "zh"):
+        return None
+    rng = random.Random(f"untranslated_word:{p.corpus}:{p.source.id}")  # its own draws
+    spans, text = _targets(p), p.target.text
+    if p.target.lang == "zh":
+        from_source, in_target = r"\b[a-z]{4,}\b", r"[\u4e00-\u9fff]{2}"
+    else:
+        from_source, in_target = r"[\u4e00-\u9fff]{2,4}", r"\b[a-z]{4,}\b"
+    skip = FUNCTION_WORDS.get(p.source.lang, frozenset())
+    words = [m.group(0) for m in re.finditer(from_source, p.source.text)
+             if _outside(m.start(), m.end(), p.source.entities) and m.group(0) not in skip]
+    places = [m for m in re.finditer(in_target, text) if _outside(m.start(), m.end(), spans)]
+    if not words or not places:
+        return None
+    word, at = rng.choice(words), rng.choice(places)
+    if p.target.lang == "zh" and rng.random() < 0.5:
+        word = " " + word
+    delta = len(word) - (at.end() - at.start())
+    moved = [EntitySpan(start=s.start + delta, end=s.end + delta, label=s.label)
+             if s.start >= at.end() else s for s in spans]
+    return render_markup(text[: at.start()] + word + text[at.end():], moved), None
+
+
 def m_truncated(p: Pair, rng: random.Random):
     answer = perfect(p)
     if len(p.target.text) < 12:
@@ -472,6 +502,7 @@ MODES: list[tuple[str, str, Callable]] = [
     ("untagged_verbatim", "recoverable", m_untagged_verbatim),
     ("extra_tag", "recoverable", m_extra_tag),
     ("untranslated", "must_flag", m_untranslated),
+    ("untranslated_word", "must_flag", m_untranslated_word),
     ("truncated", "must_flag", m_truncated),
     ("stopped_mid_sentence", "must_flag", m_stopped_mid_sentence),
     ("stopped_after_clause", "must_flag", m_stopped_after_clause),
@@ -714,7 +745,7 @@ def main() -> None:
     adv = totals["either"]
     print(f"  misplaced tags: {adv['flagged']}/{sum(adv.values())} of the either-kind cases "
           "flagged")
-    for mode in ("untranslated", "truncated", *sorted(EARLY_STOPS)):
+    for mode in ("untranslated", "untranslated_word", "truncated", *sorted(EARLY_STOPS)):
         c = table[mode]
         n = sum(c.values())
         print(f"{mode} flagged: {c['flagged']}/{n}   (goal: all)")

@@ -102,6 +102,8 @@ CODES: dict[str, Code] = {
         Code("wrong_language", _F, 0.6, "the target is not in the requested language"),
         Code("language_uncertain", _V, 0.2, "language detectors disagree about the target"),
         Code("untranslated", _F, 0.7, "the target is (nearly) the source text"),
+        Code("untranslated_words", _F, 0.4, "source words are left untranslated in a target "
+             "written in another script"),
         Code("length_ratio", _F, 0.4, "target/source length ratio is out of bounds"),
         Code("length_short", _F, 0.4, "target far shorter than the source for its length: a part "
              "may be missing"),

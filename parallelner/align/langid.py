@@ -28,6 +28,11 @@ _SCRIPT_OF_LANG = {
 }
 
 
+def script_of_lang(lang: str) -> str:
+    """The script a language is written in ("latin" unless known otherwise)."""
+    return _SCRIPT_OF_LANG.get(lang, "latin")
+
+
 def script_of(ch: str) -> str | None:
     """The script of one letter, by code point range (enough to tell the languages apart)."""
     o = ord(ch)
@@ -148,7 +153,7 @@ def check_language(text: str, lang: str, min_chars: int = 20) -> LanguageCheck:
     if letters == 0:
         return LanguageCheck("uncertain", None, "no letters to judge")
     dominant = max(profile, key=lambda k: profile[k])
-    expected = _SCRIPT_OF_LANG.get(lang, "latin")
+    expected = script_of_lang(lang)
     if lang == "zh":
         han = profile.get("han", 0)
         if profile.get("kana", 0) > 0.1 * letters:

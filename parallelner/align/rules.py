@@ -18,7 +18,7 @@ from rapidfuzz.utils import default_process
 
 from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word
 from .context import Context, Placed
-from .langid import check_language
+from .langid import check_language, script_of, script_of_lang
 from .tokens import on_boundaries
 
 # Characters of text per unit of meaning, relative to English (measured on the gold corpora:
@@ -509,6 +509,51 @@ def rule_untranslated(ctx: Context) -> None:
         ctx.add("untranslated", "the target repeats the source instead of translating it")
 
 
+# Words of one script: a Latin word glued to Chinese ("rhetoric不同") is still a word.
+_SCRIPT_WORDS = {
+    "latin": re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’-][A-Za-z\u00C0-\u024F]+)*"),
+    "han": re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+"),
+}
+_BRACKETED = re.compile(r"\([^()]*\)|（[^（）]*）")
+
+
+def _script(text: str) -> str | None:
+    """The script of the first letter of ``text``."""
+    return next((sc for sc in map(script_of, text) if sc), None)
+
+
+def rule_untranslated_words(ctx: Context) -> None:
+    """Between two scripts, a source word written out in the target was left untranslated
+    ("…限制移民的 rhetoric不同", a small model's habit: 6 of the 30 shipped sentences). Latin
+    source words count when lower-case (names, brands and acronyms are often kept as they are);
+    Chinese ones whenever the run occurs in the source. Entity spans and glosses in brackets
+    ("火山學(volcanology)") are left out."""
+    src_script, tgt_script = script_of_lang(ctx.source_lang), script_of_lang(ctx.target_lang)
+    if src_script == tgt_script or src_script not in _SCRIPT_WORDS:
+        return
+    words = _SCRIPT_WORDS[src_script]
+    source_words = set()
+    for w in words.findall(ctx.source_text):  # "in-flight", "people's": the parts count too
+        source_words.update(part.casefold() for part in re.split(r"['’-]", w) + [w])
+    blocked = [(p.start, p.end) for p in ctx.placed.values()]
+    blocked += [m.span() for m in _BRACKETED.finditer(ctx.text)  # a gloss holds no target word
+                if _script(m.group(0)) == src_script
+                and all(script_of(c) in (None, src_script) for c in m.group(0))]
+    left: list[str] = []
+    for m in words.finditer(ctx.text):
+        word = m.group(0)
+        if any(a <= m.start() < b for a, b in blocked):
+            continue
+        if src_script == "latin":
+            if word.islower() and len(word) >= 3 and word.casefold() in source_words:
+                left.append(word)
+        elif word in ctx.source_text:
+            left.append(word)
+    if left:
+        shown = ", ".join(repr(w) for w in dict.fromkeys(left))
+        ctx.add("untranslated_words", f"source words left untranslated in the target: {shown}")
+
+
 def rule_length_ratio(ctx: Context) -> None:
     """Target length must be plausible for the language pair (catches cut or padded answers)."""
     cfg = ctx.config
@@ -645,6 +690,9 @@ RULES: tuple[Rule, ...] = (
          rule_sound_swap),
     Rule("refusal", ("refusal",), "an apology is not a translation", rule_refusal),
     Rule("untranslated", ("untranslated",), "target is not the source again", rule_untranslated),
+    Rule("untranslated_words", ("untranslated_words",),
+         "no source word left untranslated in a target of another script",
+         rule_untranslated_words),
     Rule("language", ("wrong_language", "language_uncertain"), "target in the requested language",
          rule_language),
     Rule("length_ratio", ("length_ratio", "length_short"), "length plausible for the pair",

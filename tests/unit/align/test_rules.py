@@ -192,3 +192,47 @@ def test_a_verb_after_a_shorter_romance_name_is_not_a_lost_word(config):
                               'El <ORG id="1">Parlamento</ORG> europeo votó.', target_lang="es"),
                        config)
     assert "span_extent" in codes(out)
+
+
+def test_a_source_word_left_in_a_target_of_another_script_goes_back_to_the_llm(config):
+    # From a real answer of the embedded model (shipped UNER PUD sentence).
+    src = ("But in a break from his past rhetoric about curtailing immigration, the GOP nominee "
+           "spoke.")
+    ents = [("GOP", "ORG")]
+    left = '但与他过去关于限制移民的 rhetoric不同，<ORG id="1">共和党</ORG>候选人发表了讲话。'
+    out = align_sample(sample(src, ents, left, target_lang="zh"), config)
+    assert "untranslated_words" in codes(out) and out.status.value == "refine"
+    assert "'rhetoric'" in next(i.message for i in out.issues if i.code == "untranslated_words")
+    done = left.replace(" rhetoric", "言论")
+    assert "untranslated_words" not in codes(align_sample(sample(src, ents, done, target_lang="zh"),
+                                                           config))
+    # the parts of a hyphenated source word count ("in-flight" -> "flight")
+    src2 = "One expert warned in-flight internet was unreliable."
+    answer = "一位专家警告说，flight网络不可靠。"
+    out = align_sample(sample(src2, [], answer, target_lang="zh"), config)
+    assert "untranslated_words" in codes(out)
+
+
+def test_names_acronyms_and_glosses_are_not_leftovers(config):
+    src = "The study of volcanoes, by NASA in Hawaii, is called volcanology."
+    gloss = '<ORG id="1">NASA</ORG>在<LOC id="2">夏威夷</LOC>对火山的研究称为火山学(volcanology)。'
+    out = align_sample(sample(src, [("NASA", "ORG"), ("Hawaii", "LOC")], gloss, target_lang="zh"),
+                       config)
+    assert "untranslated_words" not in codes(out)
+    # a bracket that holds Chinese words is no gloss
+    mixed = gloss.replace("(volcanology)", "（人们称为 volcanology）")
+    out = align_sample(sample(src, [("NASA", "ORG"), ("Hawaii", "LOC")], mixed, target_lang="zh"),
+                       config)
+    assert "untranslated_words" in codes(out)
+
+
+def test_chinese_left_in_an_english_translation_is_a_leftover(config):
+    src = "B.C.警方說，克萊恩似乎並沒有犯罪歷史。"
+    ents = [("B.C.", "LOC"), ("克萊恩", "PER")]
+    left = ('<LOC id="1">B.C.</LOC> police said <PER id="2">Klein</PER> did not appear to have a '
+            "犯罪 history.")
+    out = align_sample(sample(src, ents, left, source_lang="zh", target_lang="en"), config)
+    assert "untranslated_words" in codes(out)
+    good = left.replace("犯罪 history", "criminal history")
+    out = align_sample(sample(src, ents, good, source_lang="zh", target_lang="en"), config)
+    assert "untranslated_words" not in codes(out)
