@@ -522,6 +522,19 @@ def _script(text: str) -> str | None:
     return next((sc for sc in map(script_of, text) if sc), None)
 
 
+def _left_latin_word(word: str, source_words: set[str], first: str) -> bool:
+    """A lower-case word of the source, or an inflection of one ("annex" for "annexed",
+    "lobbyist" for "lobbyists"); the source's capitalized first word counts too ("Throughout")."""
+    if len(word) < 3 or not (word.islower() or (word == first and word[1:].islower())):
+        return False
+    key = word.casefold()
+    if key in source_words:
+        return True
+    return len(key) >= 4 and any(
+        len(w) >= 4 and abs(len(w) - len(key)) <= 3 and (w.startswith(key) or key.startswith(w))
+        for w in source_words)
+
+
 def rule_untranslated_words(ctx: Context) -> None:
     """Between two scripts, a source word written out in the target was left untranslated
     ("…限制移民的 rhetoric不同", a small model's habit: 6 of the 30 shipped sentences). Latin
@@ -540,12 +553,13 @@ def rule_untranslated_words(ctx: Context) -> None:
                 if _script(m.group(0)) == src_script
                 and all(script_of(c) in (None, src_script) for c in m.group(0))]
     left: list[str] = []
+    first = next(iter(words.findall(ctx.source_text)), "")
     for m in words.finditer(ctx.text):
         word = m.group(0)
         if any(a <= m.start() < b for a, b in blocked):
             continue
         if src_script == "latin":
-            if word.islower() and len(word) >= 3 and word.casefold() in source_words:
+            if _left_latin_word(word, source_words, first):
                 left.append(word)
         elif word in ctx.source_text:
             left.append(word)

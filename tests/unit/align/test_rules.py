@@ -236,3 +236,17 @@ def test_chinese_left_in_an_english_translation_is_a_leftover(config):
     good = left.replace("犯罪 history", "criminal history")
     out = align_sample(sample(src, ents, good, source_lang="zh", target_lang="en"), config)
     assert "untranslated_words" not in codes(out)
+
+
+def test_an_inflected_or_sentence_initial_source_word_is_a_leftover_too(config):
+    # Real answers of the embedded model: "克里米亚 annex的行动" (source: annexed), and
+    # "Throughout历史" (the source's first word).
+    src = "Throughout history, Russia annexed Crimea."
+    ents = [("Russia", "LOC"), ("Crimea", "LOC")]
+    for answer in ('Throughout历史，<LOC id="1">俄罗斯</LOC>吞并了<LOC id="2">克里米亚</LOC>。',
+                   '历史上，<LOC id="1">俄罗斯</LOC> annex了<LOC id="2">克里米亚</LOC>。'):
+        out = align_sample(sample(src, ents, answer, target_lang="zh"), config)
+        assert "untranslated_words" in codes(out), answer
+    good = '历史上，<LOC id="1">俄罗斯</LOC>吞并了<LOC id="2">克里米亚</LOC>。'
+    assert "untranslated_words" not in codes(align_sample(sample(src, ents, good, target_lang="zh"),
+                                                           config))
