@@ -84,8 +84,9 @@ PRONOUNS: dict[str, frozenset[str]] = {
         "quando".split()
     ),
 }
-# Chinese characters no name holds (none of 1,139 UNER zh gold spans does): pronouns, 是, 了.
-_ZH_NON_NAME = set("他她我你們们是了")
+# Chinese characters no name holds (none of 1,139 UNER zh gold spans does): pronouns, 是, 了,
+# 說 "say", 這 "this", 被 and 把 (passive and object markers).
+_ZH_NON_NAME = set("他她我你們们是了說说這这被把")
 _ZH_OPENERS = tuple("由於 由于 因為 因为 如果 雖然 虽然 但是 而且 以及 並且 并且 "
                     "為了 为了 對於 对于 關於 关于 根據 根据".split())
 

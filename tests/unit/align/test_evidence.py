@@ -256,6 +256,16 @@ def test_chinese_span_opening_with_a_clause_word(config):
     assert "span_edge_function_word" in codes(out)
 
 
+def test_chinese_span_holding_a_verb_of_saying_is_no_name(config):
+    src = "Police said Andre Price III was killed in her sitting room."
+    tagged = '<PER id="1">警方說</PER>安德烈在客廳被殺。'
+    out = align_sample(sample(src, [("Andre Price III", "PER")], tagged, target_lang="zh"), config)
+    assert "span_edge_function_word" in codes(out) and out.status.value != "accepted"
+    right = '警方說<PER id="1">安德烈·普萊斯三世</PER>在客廳被殺。'
+    out = align_sample(sample(src, [("Andre Price III", "PER")], right, target_lang="zh"), config)
+    assert "span_edge_function_word" not in codes(out)
+
+
 # --- found names: where they end --------------------------------------------------------------
 
 def test_german_ordinal_period_joins_a_found_regnal_name(config):
