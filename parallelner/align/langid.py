@@ -62,21 +62,20 @@ def script_of(ch: str) -> str | None:
     return "other" if unicodedata.category(ch).startswith("L") else None
 
 
-_SCRIPT_RES = {
-    name: re.compile(pattern)
-    for name, pattern in {
-        "latin": r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff\uff21-\uff3a\uff41-\uff5a]",
-        "han": r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002fa1f]",
-        "kana": r"[\u3040-\u30ff\u31f0-\u31ff]",
-        "hangul": r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]",
-        "cyrillic": r"[\u0400-\u04ff]",
-        "arabic": r"[\u0600-\u06ff]",
-        "hebrew": r"[\u0590-\u05ff]",
-        "greek": r"[\u0370-\u03ff]",
-        "devanagari": r"[\u0900-\u097f]",
-        "thai": r"[\u0e00-\u0e7f]",
-    }.items()
+# One letter of each script, as a regex character class.
+SCRIPT_CLASSES = {
+    "latin": r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff\uff21-\uff3a\uff41-\uff5a]",
+    "han": r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002fa1f]",
+    "kana": r"[\u3040-\u30ff\u31f0-\u31ff]",
+    "hangul": r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]",
+    "cyrillic": r"[\u0400-\u04ff]",
+    "arabic": r"[\u0600-\u06ff]",
+    "hebrew": r"[\u0590-\u05ff]",
+    "greek": r"[\u0370-\u03ff]",
+    "devanagari": r"[\u0900-\u097f]",
+    "thai": r"[\u0e00-\u0e7f]",
 }
+_SCRIPT_RES = {name: re.compile(cls) for name, cls in SCRIPT_CLASSES.items()}
 
 
 def script_profile(text: str) -> dict[str, int]:

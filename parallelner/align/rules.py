@@ -18,7 +18,7 @@ from rapidfuzz.utils import default_process
 
 from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word
 from .context import Context, Placed
-from .langid import check_language, script_of, script_of_lang
+from .langid import SCRIPT_CLASSES, check_language, script_of_lang, script_profile
 from .tokens import on_boundaries
 
 # Characters of text per unit of meaning, relative to English (measured on the gold corpora:
@@ -515,17 +515,11 @@ def rule_untranslated(ctx: Context) -> None:
         ctx.add("untranslated", "the target repeats the source instead of translating it")
 
 
-# Words of one script: a Latin word glued to Chinese ("rhetoric不同") is still a word.
-_SCRIPT_WORDS = {
-    "latin": re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’-][A-Za-z\u00C0-\u024F]+)*"),
-    "han": re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+"),
-}
+# Words of one script, from langid's letter classes: a Latin word glued to Chinese
+# ("rhetoric不同") is still a word. Left-over words are looked for from these two scripts.
+_SCRIPT_WORDS = {name: re.compile(f"{SCRIPT_CLASSES[name]}+(?:['’-]{SCRIPT_CLASSES[name]}+)*")
+                 for name in ("latin", "han")}
 _BRACKETED = re.compile(r"\([^()]*\)|（[^（）]*）")
-
-
-def _script(text: str) -> str | None:
-    """The script of the first letter of ``text``."""
-    return next((sc for sc in map(script_of, text) if sc), None)
 
 
 def _left_latin_word(word: str, source_words: set[str], first: str) -> bool:
@@ -556,8 +550,7 @@ def rule_untranslated_words(ctx: Context) -> None:
         source_words.update(part.casefold() for part in re.split(r"['’-]", w) + [w])
     blocked = [(p.start, p.end) for p in ctx.placed.values()]
     blocked += [m.span() for m in _BRACKETED.finditer(ctx.text)  # a gloss holds no target word
-                if _script(m.group(0)) == src_script
-                and all(script_of(c) in (None, src_script) for c in m.group(0))]
+                if set(script_profile(m.group(0))) == {src_script}]
     left: list[str] = []
     first = next(iter(words.findall(ctx.source_text)), "")
     for m in words.finditer(ctx.text):
