@@ -5,6 +5,7 @@ flow started, progress shown, summary printed. The CLI's ``run`` is a thin wrapp
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -89,6 +90,9 @@ def endpoint(settings: Settings) -> Iterator[Settings]:
 
 def start_run(req: RunRequest, console=None) -> RunPaths:
     """Run or resume the pipeline; show live progress; print and write the summary."""
+    # The temporary Prefect server inherits this: offline, its analytics would log an ERROR
+    # into the progress display (the Makefile and the tests set it too; users may override it).
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from rich.console import Console
 
     from .report import summarize_run, summary_tables

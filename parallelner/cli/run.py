@@ -47,9 +47,6 @@ def register(app: typer.Typer) -> None:
 
         # Prefect's own INFO lines would tear through the progress bars; warnings still show.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-        # The temporary Prefect server would phone home and log an ERROR when offline (the
-        # Makefile sets this too; here it also holds for `.venv/bin/parallelner run`).
-        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
         from ..run import RunRequest, start_run
 
         req = RunRequest(
