@@ -31,10 +31,18 @@ from .align.matching import find_entity
 from .align.tokens import tokenize
 from .config import AlignConfig, ProjectConfig, Settings
 from .errors import BudgetExceeded, InputError
-from .io import iter_jsonl, write_jsonl
+from .io import iter_jsonl
 from .llm.cache import ResponseCache
 from .llm.ledger import Ledger
-from .llm.runner import Progress, RunReport, _no_progress, run_file_stage, run_stage, store_at
+from .llm.runner import (
+    Progress,
+    RunReport,
+    _no_progress,
+    run_file_stage,
+    run_stage,
+    store_at,
+    write_file_stage,
+)
 from .llm.service import LLMService, Outcome, attempt_for
 from .llm.session import make_ledger
 from .markup_parse import ParsedAnswer, TaggedSpan, parse_markup
@@ -277,17 +285,12 @@ def project_file(
     )
     if out is None:
         return rep.finish()
-    write_jsonl(output_path, out)
     if out:
         rep.prompt_tokens_per_sample = sum(
             a.prompt_tokens for r in out for a in r.provenance.attempts) / len(out)
-    if ledger.stopped:
-        rep.budget_message = (
-            f"budget {settings.llm.budget:g} reached: {rep.counts['not attempted']} sample(s) "
-            "were not asked (rejected in the output). Rerun with a higher budget: finished calls "
-            "come from the cache."
-        )
-    return rep.finish()
+    return write_file_stage(rep, settings, ledger, out, Path(output_path),
+                            left="were not asked (rejected in the output)",
+                            left_count="not attempted")
 
 
 __all__ = [

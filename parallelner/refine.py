@@ -26,11 +26,19 @@ from pathlib import Path
 
 from .config import Settings
 from .errors import BudgetExceeded, ConfigError
-from .io import read_jsonl, write_jsonl
+from .io import read_jsonl
 from .llm.cache import ResponseCache
 from .llm.client import Completion, Request
 from .llm.ledger import Ledger, estimate_tokens
-from .llm.runner import Progress, RunReport, _no_progress, run_file_stage, run_stage, store_at
+from .llm.runner import (
+    Progress,
+    RunReport,
+    _no_progress,
+    run_file_stage,
+    run_stage,
+    store_at,
+    write_file_stage,
+)
 from .llm.service import LLMService, answered, attempt_for
 from .llm.session import make_ledger
 from .schema import Attempt, Issue, ParallelSample, Status
@@ -224,16 +232,11 @@ def refine_file(
     )
     if records is None:
         return rep.finish()
-    write_jsonl(output_path, records)
     if todo:
         rep.prompt_tokens_per_sample = ledger.totals.prompt_tokens / len(todo)
-    if ledger.stopped:
-        rep.budget_message = (
-            f"budget {cfg.budget:g} reached: {rep.counts['not reached (budget)']} sample(s) "
-            "kept their previous state. Rerun with a higher budget: finished rounds come from "
-            "the cache."
-        )
-    return rep.finish()
+    return write_file_stage(rep, settings, ledger, records, output_path,
+                            left="kept their previous state",
+                            left_count="not reached (budget)", finished="rounds")
 
 
 def refine_models(settings: Settings) -> list[str]:

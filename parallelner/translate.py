@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .config import Settings
 from .errors import BudgetExceeded, InputError
-from .io import read_jsonl, write_jsonl
+from .io import read_jsonl
 from .llm.cache import ResponseCache
 from .llm.ledger import Ledger
 from .llm.runner import (
@@ -26,6 +26,7 @@ from .llm.runner import (
     run_file_stage,
     run_stage,
     store_at,
+    write_file_stage,
 )
 from .llm.service import LLMService, answered, attempt_for
 from .llm.session import make_ledger
@@ -179,17 +180,12 @@ def translate_file(
     )
     if records is None:
         return rep.finish()
-    write_jsonl(output_path, records)
     if records:
         tokens = sum(a.prompt_tokens for r in records for a in r.provenance.attempts)
         rep.prompt_tokens_per_sample = tokens / len(records)
-    if ledger.stopped:
-        rep.budget_message = (
-            f"budget {settings.llm.budget:g} reached: {rep.counts['not attempted']} sample(s) "
-            "were not asked (marked in the output). Rerun with a higher budget: finished calls "
-            "come from the cache."
-        )
-    return rep.finish()
+    return write_file_stage(rep, settings, ledger, records, output_path,
+                            left="were not asked (marked in the output)",
+                            left_count="not attempted")
 
 
 def translate_samples(

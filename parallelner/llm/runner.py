@@ -12,6 +12,7 @@ from typing import Any, Protocol, TypeVar
 
 from ..config import Settings
 from ..errors import ParallelNERError
+from ..io import write_jsonl
 from ..prompts import PromptTemplate
 from .cache import ResponseCache
 from .client import Request
@@ -149,3 +150,18 @@ def run_file_stage(
         if cache is not None:
             cache.close()
         rep.totals = ledger.totals
+
+
+def write_file_stage(rep: RunReport, settings: Settings, ledger: Ledger, records: list[Any],
+                     output_path: Path, *, left: str, left_count: str,
+                     finished: str = "calls") -> RunReport:
+    """The end every stage command shares: the records written, and a budget stop said with
+    what was left (``left``, counted under ``rep.counts[left_count]``) and how to resume."""
+    write_jsonl(output_path, records)
+    if ledger.stopped:
+        rep.budget_message = (
+            f"budget {settings.llm.budget:g} reached: {rep.counts[left_count]} sample(s) {left}. "
+            f"Rerun with a higher budget: finished {finished} come from the cache."
+        )
+    return rep.finish()
+
