@@ -34,6 +34,20 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def parse_record(raw: str, model: type[M]) -> tuple[M | None, str | None]:
+    """One JSON line as ``model``, or why it cannot be: invalid JSON, or the fields that fail.
+    Validated straight from the JSON text (pydantic's fast path); only a failure parses again
+    to tell bad JSON from bad fields."""
+    try:
+        return model.model_validate_json(raw), None
+    except ValidationError as exc:
+        try:
+            json.loads(raw)
+        except json.JSONDecodeError as jexc:
+            return None, f"invalid JSON: {jexc.msg} at column {jexc.colno}"
+        return None, _describe(exc)
+
+
 def iter_jsonl(path: str | Path, model: type[M]) -> Iterator[Line[M]]:
     """Yield every non-blank line of ``path`` as a :class:`Line`; bad lines carry their error.
 
@@ -52,15 +66,8 @@ def iter_jsonl(path: str | Path, model: type[M]) -> Iterator[Line[M]]:
                 continue
             if not raw.strip():
                 continue
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                yield Line(number, None, raw, f"invalid JSON: {exc.msg} at column {exc.colno}")
-                continue
-            try:
-                yield Line(number, model.model_validate(data), raw)
-            except ValidationError as exc:
-                yield Line(number, None, raw, _describe(exc))
+            record, error = parse_record(raw, model)
+            yield Line(number, record, raw, error)
 
 
 def read_jsonl(path: str | Path, model: type[M]) -> list[M]:

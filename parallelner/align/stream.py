@@ -20,10 +20,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ..config import AlignConfig
 from ..errors import InputError
+from ..io import parse_record
 from ..schema import Issue, ParallelSample, Status
 from .pipeline import align_sample
 
@@ -73,14 +72,6 @@ class AlignSummary:
                 self.invalid.append((outcome.line, outcome.error))
 
 
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors()[:3]:
-        loc = ".".join(str(p) for p in err["loc"]) or "record"
-        parts.append(f"{loc}: {err['msg']}")
-    return "; ".join(parts)
-
-
 def rejected_record(number: int, raw: str, error: str) -> ParallelSample:
     """Rebuild a rejected record from an unusable line, keeping whatever of it can be read."""
     try:
@@ -112,14 +103,9 @@ def rejected_record(number: int, raw: str, error: str) -> ParallelSample:
 
 def align_line(number: int, raw: str, config: AlignConfig) -> Outcome:
     """Align one input line (already decoded); never raises for bad input."""
-    try:
-        sample = ParallelSample.model_validate_json(raw)
-    except ValidationError as exc:
-        try:
-            json.loads(raw)
-            error = _describe(exc)
-        except ValueError as jexc:
-            error = f"invalid JSON: {jexc}"
+    sample, error = parse_record(raw, ParallelSample)
+    if sample is None:
+        error = error or "bad record"
         record = rejected_record(number, raw, error)
         return Outcome(number, record.model_dump_json(), "rejected", ("invalid_record",), error)
     result = align_sample(sample, config)
