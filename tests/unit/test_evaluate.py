@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from span_helpers import spans
 from typer.testing import CliRunner
 
 from parallelner.cli import app
@@ -12,19 +13,9 @@ from parallelner.errors import InputError
 from parallelner.evaluate import evaluate, max_matching, score_offsets, score_surfaces
 from parallelner.evaluate_io import evaluate_files, load_samples
 from parallelner.io import write_jsonl
-from parallelner.schema import EntitySpan, ParallelSample, Status, TargetSpan
+from parallelner.schema import ParallelSample, Status, TargetSpan
 
 SRC = "Obama met Merkel in Paris ."
-
-
-def spans(text: str, *items: tuple[str, str]) -> list[EntitySpan]:
-    """Spans given by surface (first occurrence after the previous span) and label."""
-    out, pos = [], 0
-    for surface, label in items:
-        start = text.index(surface, pos)
-        out.append(EntitySpan(start=start, end=start + len(surface), label=label))
-        pos = start + len(surface)
-    return out
 
 
 def sample(

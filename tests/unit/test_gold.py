@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from span_helpers import spans
 from typer.testing import CliRunner
 
 from parallelner.cli import app
@@ -13,34 +14,25 @@ from parallelner.errors import InputError
 from parallelner.evaluate import evaluate
 from parallelner.gold import build_gold, pair_entities, parse_pair
 from parallelner.io import read_jsonl
-from parallelner.schema import EntitySpan, ParallelSample
-
-
-def _spans(text: str, *items: tuple[str, str]) -> list[EntitySpan]:
-    out, pos = [], 0
-    for surface, label in items:
-        start = text.index(surface, pos)
-        out.append(EntitySpan(start=start, end=start + len(surface), label=label))
-        pos = start + len(surface)
-    return out
+from parallelner.schema import ParallelSample
 
 
 def test_pairing_in_order_when_label_counts_agree():
     src = "Obama met Merkel in Paris"
     tgt = "In Paris traf Obama Merkel"
-    s = _spans(src, ("Obama", "PER"), ("Merkel", "PER"), ("Paris", "LOC"))
-    t = _spans(tgt, ("Paris", "LOC"), ("Obama", "PER"), ("Merkel", "PER"))
+    s = spans(src, ("Obama", "PER"), ("Merkel", "PER"), ("Paris", "LOC"))
+    t = spans(tgt, ("Paris", "LOC"), ("Obama", "PER"), ("Merkel", "PER"))
     assert pair_entities(src, s, tgt, t) == [2, 0, 1]
 
 
 def test_pairing_by_unique_identical_surface_when_counts_differ():
     src = "Sri Lankan MPs and Sri Lanka"
     tgt = "Sri Lanka , Ponnambalam und Sri Lanka , Colombo"
-    s = _spans(src, ("Sri Lankan", "MISC"), ("Sri Lanka", "LOC"))
-    t = _spans(tgt, ("Sri Lanka", "LOC"), ("Sri Lanka", "LOC"), ("Colombo", "LOC"))
+    s = spans(src, ("Sri Lankan", "MISC"), ("Sri Lanka", "LOC"))
+    t = spans(tgt, ("Sri Lanka", "LOC"), ("Sri Lanka", "LOC"), ("Colombo", "LOC"))
     # "Sri Lanka" appears twice in the target: ambiguous, so unknown; Colombo has no partner
     assert pair_entities(src, s, tgt, t) == [None, None, None]
-    t2 = _spans("sri lanka und Colombo", ("sri lanka", "LOC"), ("Colombo", "LOC"))
+    t2 = spans("sri lanka und Colombo", ("sri lanka", "LOC"), ("Colombo", "LOC"))
     assert pair_entities(src, s, "sri lanka und Colombo", t2) == [1, None]
 
 

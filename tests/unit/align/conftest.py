@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from span_helpers import spans
 
 from parallelner.config import AlignConfig
-from parallelner.schema import EntitySpan, ParallelSample
-
-
-def spans(text: str, *items: tuple[str, str]) -> list[EntitySpan]:
-    """Entity spans for (surface, label) items, each found left to right in ``text``."""
-    out, pos = [], 0
-    for surface, label in items:
-        start = text.index(surface, pos)
-        out.append(EntitySpan(start=start, end=start + len(surface), label=label))
-        pos = start + len(surface)
-    return out
+from parallelner.schema import ParallelSample
 
 
 def sample(source: str, items: list[tuple[str, str]], response: str | None,
