@@ -657,6 +657,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N pairs per corpus")
     ap.add_argument("--show", default="", help="print failing cases of this mode")
     ap.add_argument("--show-max", type=int, default=15)
+    ap.add_argument("--length-short-sigmas", type=float, default=None,
+                    help="align.length_short_sigmas to measure instead of the default")
     args = ap.parse_args()
     t0 = time.perf_counter()
     all_pairs, skipped = pairs()
@@ -669,7 +671,8 @@ def main() -> None:
                 kept.append(p)
         all_pairs = kept
     cases = build_cases(all_pairs)
-    config = AlignConfig()
+    config = AlignConfig() if args.length_short_sigmas is None else \
+        AlignConfig(length_short_sigmas=args.length_short_sigmas)
     table: dict[str, Counter[str]] = defaultdict(Counter)
     statuses: dict[str, Counter[str]] = defaultdict(Counter)
     shown = 0

@@ -57,7 +57,14 @@ def main() -> None:
     parser.add_argument("--style", choices=("list", "inline"), default=None,
                         help="answer style (default: the settings', i.e. list)")
     parser.add_argument("--out-dir", type=Path, default=Path("outputs/bench/projection_gold"))
+    parser.add_argument("--no-script-fold", action="store_true",
+                        help="search without folding traditional to simplified Chinese (what "
+                             "the folding adds)")
     args = parser.parse_args()
+    if args.no_script_fold:
+        import parallelner.align.matching as matching
+
+        matching.fold = lambda text: text  # the search's only use of the folding
     console = Console()
     llm = {"base_url": args.base_url, "model": args.model, "concurrency": args.concurrency}
     overrides: dict = {"llm": {k: v for k, v in llm.items() if v is not None}}
