@@ -44,7 +44,7 @@ from _gold import Pair, pairs  # noqa: E402
 from parallelner.align import align_sample  # noqa: E402
 from parallelner.align.boundaries import ARTICLES, FUNCTION_WORDS  # noqa: E402
 from parallelner.config import AlignConfig  # noqa: E402
-from parallelner.markup import render_markup  # noqa: E402
+from parallelner.markup.render import render_markup
 from parallelner.schema import Attempt, EntitySpan, ParallelSample, Provenance  # noqa: E402
 
 Expected = tuple[str, frozenset[tuple[int, int, int]]]

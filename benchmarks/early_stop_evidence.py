@@ -118,7 +118,7 @@ def judge(items: list[tuple[Pair, str, bool]]) -> None:
     import openai
 
     from parallelner.config import load_settings
-    from parallelner.local_model import serve_local_model
+    from parallelner.llm.local_model import serve_local_model
 
     names = {"en": "English", "de": "German", "es": "Spanish", "it": "Italian", "zh": "Chinese"}
     ask = ("Compare a source sentence with its translation.\n\nSource ({sl}): {src}\n"

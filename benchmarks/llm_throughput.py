@@ -98,8 +98,8 @@ def part1(args: argparse.Namespace) -> None:
 
 
 def part2(args: argparse.Namespace) -> None:
-    from parallelner.local_model import LocalServer, ensure_model
-    from parallelner.translate import translate_file
+    from parallelner.llm.local_model import LocalServer, ensure_model
+    from parallelner.stages.translate import translate_file
 
     settings = load_settings(environ={})
     ensure_model(settings.data_dir)

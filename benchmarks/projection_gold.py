@@ -24,11 +24,11 @@ from rich.table import Table
 
 from parallelner.cli._llmrun import progress_bar
 from parallelner.config import Settings, load_settings
-from parallelner.evaluate import evaluate
-from parallelner.gold import build_gold, parse_pair
+from parallelner.evaluation.gold import build_gold, parse_pair
+from parallelner.evaluation.scores import evaluate
 from parallelner.io import read_jsonl, write_jsonl
-from parallelner.project import align_projection, project_file
 from parallelner.schema import ParallelSample
+from parallelner.stages.project import align_projection, project_file
 
 DEFAULT_PAIRS = ("europarl:en-de,europarl:en-es,europarl:en-it,"
                  "uner-pud:en-zh,uner-pud:zh-en,uner-pud:en-de")

@@ -1,6 +1,6 @@
 """The Prefect flow: read -> translate -> align/validate -> refine -> route to review -> export.
 
-Orchestration only. Each task is one call of a plain function in ``parallelner.pipeline`` and
+Orchestration only. Each task is one call of a plain function in ``parallelner.run.chunks`` and
 passes run-folder paths, never rows. Tasks get the settings without secrets; keys are read from the
 environment inside the task, so they never reach Prefect's parameters or results.
 
@@ -40,8 +40,8 @@ def _settings(settings: dict[str, Any]):
 
 @task(name="plan", cache_policy=NONE, persist_result=True)
 def plan_task(run_dir: str) -> int:
-    from parallelner.pipeline import plan_run
-    from parallelner.runs import load_manifest
+    from parallelner.run.chunks import plan_run
+    from parallelner.run.folder import load_manifest
 
     paths, manifest = load_manifest(run_dir)
     return plan_run(paths, manifest)
@@ -57,8 +57,8 @@ def plan_task(run_dir: str) -> int:
     retry_condition_fn=_retry_transient,
 )
 def chunk_stage_task(run_dir: str, chunk: int, stage: str, settings: dict[str, Any]) -> str:
-    from parallelner.pipeline import run_chunk_stage
-    from parallelner.runs import load_manifest
+    from parallelner.run.chunks import run_chunk_stage
+    from parallelner.run.folder import load_manifest
 
     paths, manifest = load_manifest(run_dir)
     return str(run_chunk_stage(paths, chunk, stage, _settings(settings), manifest.params))
@@ -66,8 +66,8 @@ def chunk_stage_task(run_dir: str, chunk: int, stage: str, settings: dict[str, A
 
 @task(name="finish", cache_policy=NONE, persist_result=True)
 def finish_task(run_dir: str, n_chunks: int, settings: dict[str, Any]) -> str:
-    from parallelner.pipeline import finish_run
-    from parallelner.runs import load_manifest
+    from parallelner.run.chunks import finish_run
+    from parallelner.run.folder import load_manifest
 
     paths, manifest = load_manifest(run_dir)
     return str(finish_run(paths, manifest, n_chunks, _settings(settings)))

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from ..markup_parse import TaggedSpan
+from parallelner.markup.parse import TaggedSpan
+
 from .boundaries import ends_text, trim_span
 from .context import Context, Placed
 from .labels import canonical_label

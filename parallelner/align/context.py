@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from parallelner.markup.parse import ParsedAnswer
+
 from ..config import AlignConfig
-from ..markup_parse import ParsedAnswer
 from ..schema import EntitySpan
 from .tokens import Tokens, tokenize
 

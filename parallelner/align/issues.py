@@ -114,7 +114,7 @@ CODES: dict[str, Code] = {
              'the API reported the answer stopped by its content filter'),
         Code("empty_response", _R, 1.0, "no answer, or no text left after parsing"),
         Code("invalid_record", _R, 1.0, "the input line is not a valid record"),
-        # --- projection mode (parallelner.project): tagging a given translation --------------
+        # --- projection mode (parallelner.stages.project): tagging a given translation -----------
         Code("projection_reanchored", _N, 0.02, "the model changed a few characters of the given "
              "translation; spans were moved onto the given text"),
         Code("projection_rewritten", _V, 0.3, "the model rewrote the given translation; only "

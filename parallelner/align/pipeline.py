@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from parallelner.markup.parse import ParsedAnswer, parse_markup
+
 from ..config import AlignConfig
-from ..markup_parse import ParsedAnswer, parse_markup
 from ..schema import Issue, ParallelSample, Status, TargetSpan
 from .assign import assign_tags, search_untagged, trim_all
 from .confidence import route, sample_confidence, span_confidence

@@ -19,8 +19,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from parallelner.stages.scaffold import RunReport
+
 from ..config import Settings, load_settings
-from ..llm.runner import RunReport
 from ._util import console
 
 BUDGET_EXIT = 3  # the run stopped at the budget: output written, a rerun resumes

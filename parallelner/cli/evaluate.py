@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         output: Path | None = typer.Option(None, "--output", "-o", help="Write metrics JSON here."),
     ) -> None:
         """Score predicted target entities against gold: span P/R/F1, faithfulness, yield."""
-        from ..evaluate_io import evaluate_files, evaluation_tables, write_metrics
+        from parallelner.evaluation.files import evaluate_files, evaluation_tables, write_metrics
 
         ev = evaluate_files(predictions, gold)
         for table in evaluation_tables(ev):
@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Write <corpus>.<pair>.input.jsonl (projection input) and .gold.jsonl per pair."""
-        from ..gold import write_gold_sets
+        from parallelner.evaluation.gold import write_gold_sets
 
         sets = write_gold_sets(corpus, pair, out_dir, gold_dir=gold_dir, limit=limit,
                                sample=sample, seed=seed, with_entities=with_entities)

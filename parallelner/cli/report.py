@@ -17,8 +17,8 @@ def register(app: typer.Typer) -> None:
         plots: bool = typer.Option(True, help="Write confidence_hist.png and yield_per_stage.png."),
     ) -> None:
         """Print a run's summary tables and write its report and plots into the run folder."""
-        from ..report import summarize_run, summary_tables, write_plots, write_report
-        from ..runs import RunPaths
+        from parallelner.run.folder import RunPaths
+        from parallelner.run.report import summarize_run, summary_tables, write_plots, write_report
 
         summary = summarize_run(run)
         for table in summary_tables(summary):

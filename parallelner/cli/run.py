@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
 
         # Prefect's own INFO lines would tear through the progress bars; warnings still show.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-        from ..run import RunRequest, start_run
+        from flows.start import RunRequest, start_run
 
         req = RunRequest(
             source=source, source_format=source_format, source_lang=source_lang,

@@ -34,8 +34,9 @@ def list_sources() -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from parallelner.readers.shipped import default_sources
+
     from ..readers import READERS
-    from ..samples import default_sources
 
     readers = Table(title="Readers (--format)", title_justify="left")
     for col in ("format", "reads", "files", "labels", "default lang"):

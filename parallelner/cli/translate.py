@@ -31,7 +31,7 @@ def translate_cli(
     config: Path | None = o.ConfigOpt,
 ) -> None:
     """Translate source samples with inline entity markup; the output is what `align` reads."""
-    from ..translate import translate_file
+    from parallelner.stages.translate import translate_file
 
     settings = o.settings_from(config, base_url=base_url, model=model, concurrency=concurrency,
                                batch_size=batch_size, budget=budget)

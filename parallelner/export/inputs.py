@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from parallelner.run.folder import RunManifest, RunPaths
+
 from ..errors import ConfigError, InputError
 from ..io import read_jsonl
-from ..runs import RunManifest, RunPaths
 from ..schema import ParallelSample
 
 # Run parameters that say nothing about the data, or could point at private infrastructure.

@@ -237,7 +237,8 @@ def read_source(
     """Open a source for reading; nothing is read until the stream is iterated.
 
     ``path_or_name`` is a file or folder, the name of a shipped sample (see
-    :func:`parallelner.samples.default_sources`), or a Hugging Face hub name. The language is
+    :func:`parallelner.readers.shipped.default_sources`), or a Hugging Face hub name. The language
+    is
     ``lang``, else the file name's (``en-...``, ``zh_...``, ``..._de``), else the format's default
     (CLUENER: zh), else taken from the data (our JSONL, a ``lang`` column) or an error asking for
     ``--lang``. The dataset defaults to the containing folder's name, the split to the one the file
@@ -247,7 +248,7 @@ def read_source(
     """
     name = str(path_or_name)
     if not Path(name).exists():
-        from ..samples import find_sample
+        from parallelner.readers.shipped import find_sample
 
         shipped = find_sample(name)
         if shipped is not None:

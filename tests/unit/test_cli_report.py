@@ -2,7 +2,7 @@ from typer.testing import CliRunner
 
 from parallelner.cli import app
 from parallelner.io import write_jsonl
-from parallelner.runs import RunParams, open_run
+from parallelner.run.folder import RunParams, open_run
 from parallelner.schema import ParallelSample, Status
 
 

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from parallelner.cli import app
 from parallelner.errors import InputError
-from parallelner.evaluate import evaluate, max_matching, score_offsets, score_surfaces
-from parallelner.evaluate_io import evaluate_files, load_samples
+from parallelner.evaluation.files import evaluate_files, load_samples
+from parallelner.evaluation.scores import evaluate, max_matching, score_offsets, score_surfaces
 from parallelner.io import write_jsonl
 from parallelner.schema import ParallelSample, Status, TargetSpan
 

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from parallelner.cli import app
 from parallelner.errors import InputError
-from parallelner.evaluate import evaluate
-from parallelner.gold import build_gold, pair_entities, parse_pair
+from parallelner.evaluation.gold import build_gold, pair_entities, parse_pair
+from parallelner.evaluation.scores import evaluate
 from parallelner.io import read_jsonl
 from parallelner.schema import ParallelSample
 

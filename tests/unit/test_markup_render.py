@@ -1,6 +1,6 @@
 import pytest
 
-from parallelner.markup import render_markup
+from parallelner.markup.render import render_markup
 from parallelner.schema import EntitySpan
 
 

@@ -226,7 +226,7 @@ def _labels_read(source, **kw) -> tuple[str, set[str]]:
 
 
 def test_every_label_the_readers_produce_from_shipped_samples_is_mapped(fixtures_dir) -> None:
-    from parallelner.samples import default_sources
+    from parallelner.readers.shipped import default_sources
 
     sources = [(s.path, {"format": s.format, "lang": s.lang}) for s in default_sources()]
     sources.append((fixtures_dir / "cluener" / "dev.json", {"format": "cluener"}))

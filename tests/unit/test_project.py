@@ -7,9 +7,9 @@ import pytest
 from parallelner.config import load_settings
 from parallelner.errors import InputError
 from parallelner.io import write_jsonl
-from parallelner.markup_parse import parse_markup
-from parallelner.project import align_projection, onto_given, read_projection_input
+from parallelner.markup.parse import parse_markup
 from parallelner.schema import EntitySpan, ParallelSample, Status
+from parallelner.stages.project import align_projection, onto_given, read_projection_input
 
 SETTINGS = load_settings(environ={})
 SRC = "Mr Evans met the European Parliament in Strasbourg."

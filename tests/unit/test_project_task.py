@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from parallelner.config import load_settings
 from parallelner.schema import EntitySpan, ParallelSample
-from parallelner.tasks.project import ProjectTask, parse_list_answer, projection_language
+from parallelner.stages.project import ProjectTask, parse_list_answer, projection_language
 
 SRC = "Mr Evans met the European Parliament in Strasbourg."
 GIVEN = "Herr Evans traf das Europäische Parlament in Straßburg."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parallelner.reanchor import reanchor
+from parallelner.markup.reanchor import reanchor
 
 
 def _span(text: str, surface: str) -> tuple[int, int]:

@@ -3,8 +3,14 @@ import json
 import pytest
 
 from parallelner.io import write_jsonl
-from parallelner.report import summarize, summarize_run, summary_tables, write_plots, write_report
-from parallelner.runs import RunMismatchError, RunParams, load_manifest, open_run
+from parallelner.run.folder import RunMismatchError, RunParams, load_manifest, open_run
+from parallelner.run.report import (
+    summarize,
+    summarize_run,
+    summary_tables,
+    write_plots,
+    write_report,
+)
 from parallelner.schema import Attempt, EntitySpan, Issue, ParallelSample, Provenance, Status
 
 
@@ -62,7 +68,7 @@ def test_run_folder_report_and_plots(tmp_path):
 
 
 def test_progress_reader_counts_chunks_and_tails_the_ledger(tmp_path):
-    from parallelner.progress import ProgressReader
+    from parallelner.run.progress import ProgressReader
 
     paths, _, _ = open_run(tmp_path, "p", RunParams())
     reader = ProgressReader(paths)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from parallelner.io import write_jsonl
-from parallelner.markup import render_markup
+from parallelner.markup.render import render_markup
 from parallelner.readers import read_source
 from parallelner.schema import EntitySpan
 

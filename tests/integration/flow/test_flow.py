@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from flows.start import RunRequest, start_run
 from parallelner.errors import ParallelNERError
 from parallelner.io import read_jsonl
-from parallelner.run import RunRequest, start_run
-from parallelner.runs import RunPaths, load_manifest
+from parallelner.run.folder import RunPaths, load_manifest
 from parallelner.schema import ParallelSample
 
 pytestmark = pytest.mark.integration
@@ -168,7 +168,7 @@ def test_projection_mode_runs_through_the_same_flow(llm_server, europarl_pairs, 
     """--mode project: given German sentences, the endpoint tags them; the flow aligns them onto
     the given text (unchanged) and routes them like translations."""
     from parallelner.io import write_jsonl
-    from parallelner.markup import render_markup
+    from parallelner.markup.render import render_markup
     from parallelner.schema import ParallelSample as PS
 
     monkeypatch.setenv("PARALLELNER_PROJECT__STYLE", "inline")

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from parallelner.cli import app
 from parallelner.cli._llmrun import BUDGET_EXIT
 from parallelner.io import read_jsonl, write_jsonl
-from parallelner.refine import refine_file
 from parallelner.schema import ParallelSample
+from parallelner.stages.refine import refine_file
 
 pytestmark = pytest.mark.integration
 SECRET = "sk-test-DO-NOT-LEAK-8c1f0e"

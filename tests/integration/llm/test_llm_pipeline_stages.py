@@ -10,9 +10,9 @@ from parallelner.config import ModelPrice
 from parallelner.errors import BudgetExceeded
 from parallelner.io import read_jsonl, write_jsonl
 from parallelner.llm.ledger import ledger_cost
-from parallelner.pipeline import run_chunk_stage
-from parallelner.progress import ProgressReader
-from parallelner.runs import RunParams, RunPaths
+from parallelner.run.chunks import run_chunk_stage
+from parallelner.run.folder import RunParams, RunPaths
+from parallelner.run.progress import ProgressReader
 from parallelner.schema import ParallelSample, SourceSample, Status
 
 pytestmark = pytest.mark.integration
@@ -62,7 +62,7 @@ def test_budget_covers_the_whole_run_and_a_stopped_chunk_is_not_written(llm_serv
 def test_refine_chunk_with_injected_rounds(llm_server, llm_settings, run, monkeypatch):
     from test_refine_stage import tag_validator
 
-    from parallelner import refine
+    from parallelner.stages import refine
 
     monkeypatch.setattr(refine, "default_validator", lambda settings: tag_validator)
     write_jsonl(run.chunk(0, "align"), [aligned("a", HALF), aligned("b", GOOD)])

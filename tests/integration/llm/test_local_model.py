@@ -11,9 +11,9 @@ import pytest
 from parallelner.align import align_sample
 from parallelner.config import load_settings
 from parallelner.io import read_jsonl
-from parallelner.local_model import LocalServer, ensure_model, is_ready, running_server
+from parallelner.llm.local_model import LocalServer, ensure_model, is_ready, running_server
 from parallelner.schema import ParallelSample, SourceSample
-from parallelner.translate import translate_file
+from parallelner.stages.translate import translate_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.llm]
 TAG = re.compile(r'<([A-Z]+) id="(\d+)">([^<]+)</\1>')

@@ -11,7 +11,6 @@ import pytest
 from parallelner.config import ModelPrice
 from parallelner.io import read_jsonl, write_jsonl
 from parallelner.llm.ledger import Ledger, Prices
-from parallelner.refine import GAVE_UP, refine_file
 from parallelner.schema import (
     Attempt,
     EntitySpan,
@@ -21,7 +20,7 @@ from parallelner.schema import (
     Status,
     TargetSpan,
 )
-from parallelner.tasks.refine import NOT_PLACED, RefineTask
+from parallelner.stages.refine import GAVE_UP, NOT_PLACED, RefineTask, refine_file
 
 pytestmark = pytest.mark.integration
 

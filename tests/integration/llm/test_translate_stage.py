@@ -13,9 +13,9 @@ from llm_server import Answer, Status
 from parallelner.config import ModelPrice
 from parallelner.errors import EndpointError, InputError
 from parallelner.io import read_jsonl
-from parallelner.markup import render_markup
+from parallelner.markup.render import render_markup
 from parallelner.schema import ParallelSample, SourceSample
-from parallelner.translate import NOT_ATTEMPTED, translate_file
+from parallelner.stages.translate import NOT_ATTEMPTED, translate_file
 
 pytestmark = pytest.mark.integration
 

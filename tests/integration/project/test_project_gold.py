@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from parallelner.cli import app
-from parallelner.gold import build_gold
+from parallelner.evaluation.gold import build_gold
 from parallelner.io import read_jsonl, write_jsonl
-from parallelner.markup import render_markup
+from parallelner.markup.render import render_markup
 from parallelner.schema import EntitySpan, ParallelSample
 
 pytestmark = pytest.mark.integration

@@ -314,7 +314,7 @@ def test_more_ways_an_answer_stops_short(config, response, lang):
 
 
 def test_german_quotes_inside_outer_quotes_are_balanced():
-    from parallelner.markup_parse import parse_markup
+    from parallelner.markup.parse import parse_markup
 
     out = parse_markup("“Er sagte: „Jedes Buch hat eine Lernkurve.“”", "He said it.")
     assert out.text == "Er sagte: „Jedes Buch hat eine Lernkurve.“"

@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parallelner.markup import render_markup
-from parallelner.markup_parse import parse_markup
+from parallelner.markup.parse import parse_markup
+from parallelner.markup.render import render_markup
 from parallelner.schema import EntitySpan
 
 SRC = "Barack Obama visited Paris."

@@ -17,7 +17,7 @@ from parallelner.export.features import FEATURES
 from parallelner.export.inputs import resolve_input
 from parallelner.export.runner import export
 from parallelner.io import write_jsonl
-from parallelner.runs import RunParams, open_run
+from parallelner.run.folder import RunParams, open_run
 from parallelner.schema import Status
 
 

@@ -17,20 +17,20 @@ from parallelner.llm.client import Completion, Request, RetryPolicy, parse_retry
 from parallelner.llm.ledger import Ledger, Prices, estimate_tokens
 from parallelner.prompts import available, load_prompt, split_messages
 from parallelner.schema import EntitySpan, Issue, ParallelSample, SourceSample
-from parallelner.tasks.refine import (
+from parallelner.stages.refine import (
     RefineTask,
     apply_spans,
     describe_issue,
     faulty_entities,
     parse_span_answer,
 )
-from parallelner.tasks.translate import (
+from parallelner.stages.translate import (
     TranslateTask,
     number_lines,
+    plan_batches,
     select_examples,
     split_numbered,
 )
-from parallelner.translate import plan_batches
 
 
 def src(i: int, lang: str = "en") -> SourceSample:

@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from parallelner import local_model as lm
 from parallelner.errors import ModelSetupError
+from parallelner.llm import local_model as lm
 
 
 def make_wheels(tmp_path, chunks: list[bytes]) -> list:

@@ -10,7 +10,7 @@ from datasets import Dataset
 import parallelner
 from parallelner.errors import InputError
 from parallelner.readers import READER_NAMES, detect_format, get_reader, read_source
-from parallelner.samples import default_sources, find_sample, read_default_sample
+from parallelner.readers.shipped import default_sources, find_sample, read_default_sample
 
 PACKAGE_SAMPLES = Path(parallelner.__file__).parent / "data" / "samples"
 

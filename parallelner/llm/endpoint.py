@@ -14,10 +14,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from ..config import Settings
-from .cache import ResponseCache
-from .client import LLMClient
-from .ledger import Ledger, Prices
+from parallelner.config import Settings
+from parallelner.llm.cache import ResponseCache
+from parallelner.llm.client import LLMClient
+from parallelner.llm.ledger import Ledger, Prices
 
 Report = Callable[[str], None]
 
@@ -38,7 +38,7 @@ def endpoint(settings: Settings, report: Report = lambda _: None) -> Iterator[En
     if cfg.base_url:
         yield Endpoint(cfg.base_url, local=False)
         return
-    from ..local_model import serve_local_model
+    from parallelner.llm.local_model import serve_local_model
 
     with serve_local_model(settings, report) as base_url:
         yield Endpoint(base_url, local=True)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .io import iter_jsonl
-from .runs import RunPaths, load_manifest
-from .schema import ParallelSample
+from parallelner.io import iter_jsonl
+from parallelner.run.folder import RunPaths, load_manifest
+from parallelner.schema import ParallelSample
 
 STATUSES = ("accepted", "review", "refine", "rejected")
 BINS = 10

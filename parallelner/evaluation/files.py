@@ -1,7 +1,8 @@
 """The I/O edge of ``parallelner evaluate``: read predictions and gold, write metrics, draw tables.
 
-The scoring itself is pure (``parallelner.evaluate``); this module only turns files into records
-(every bad line is an error naming file and line) and results into a JSON file and Rich tables.
+The scoring itself is pure (``parallelner.evaluation.scores``); this module only turns files into
+records (every bad line is an error naming file and line) and results into a JSON
+file and Rich tables.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from pathlib import Path
 
 from rich.table import Table
 
-from .errors import InputError
-from .evaluate import Breakdown, Evaluation, Scores, evaluate
-from .io import iter_jsonl
-from .schema import ParallelSample
+from parallelner.errors import InputError
+from parallelner.evaluation.scores import Breakdown, Evaluation, Scores, evaluate
+from parallelner.io import iter_jsonl
+from parallelner.schema import ParallelSample
 
 
 def load_samples(path: str | Path) -> list[ParallelSample]:

@@ -5,7 +5,8 @@ other quoting, lower-case, synonym or translated names, no ids, wrong closing ta
 brackets, HTML escapes or markdown emphasis. Each tolerance is recorded as an issue code (see
 ``parallelner.align.issues``) so it can lower confidence: nothing is repaired silently.
 
-Markup styles are lexers in ``LEXERS`` (one per style of ``parallelner.markup``). A lexer finds
+Markup styles are lexers in ``LEXERS`` (one per style of
+``parallelner.markup.render``). A lexer finds
 *markers* (open and close tags) in the text; one stack matcher turns markers of any style into
 spans, so a new style is one lexer function. Labels here are the raw tag names as written; mapping
 them to the source labels is the aligner's job.

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .config import Settings
-from .errors import ParallelNERError
-from .io import read_jsonl, write_jsonl
-from .runs import RunManifest, RunParams, RunPaths, save_manifest
-from .schema import ParallelSample, SourceSample
+from parallelner.config import Settings
+from parallelner.errors import ParallelNERError
+from parallelner.io import read_jsonl, write_jsonl
+from parallelner.run.folder import RunManifest, RunParams, RunPaths, save_manifest
+from parallelner.schema import ParallelSample, SourceSample
 
 PREVIOUS = {"translate": "source", "align": "translate", "refine": "align"}
 
@@ -29,14 +29,14 @@ def read_sources(params: RunParams) -> list[SourceSample] | list[ParallelSample]
                 "projection mode needs --source: ParallelSample JSONL with a target_text per "
                 "record (`parallelner gold build` makes them from the shipped parallel corpora)"
             )
-        from .project import read_projection_input
+        from parallelner.stages.project import read_projection_input
 
         return read_projection_input(params.source)
     if params.source is None:
-        from .samples import read_default_sample
+        from parallelner.readers.shipped import read_default_sample
 
         return list(read_default_sample(params.source_lang, limit=params.limit))
-    from .readers import read_source
+    from parallelner.readers import read_source
 
     return list(
         read_source(params.source, format=params.source_format, lang=params.source_lang,
@@ -85,7 +85,7 @@ StageFn = Callable[[list, Settings, RunParams, RunPaths], list[ParallelSample]]
 
 
 def _align(records: list[ParallelSample], settings: Settings, params: RunParams, paths: RunPaths):
-    from .align import align_sample
+    from parallelner.align import align_sample
 
     return [align_sample(r, settings.align) for r in records]
 
@@ -102,7 +102,7 @@ def stage_function(stage: str, mode: str = "translate") -> StageFn:
     aligns the answers onto it (projection-specific alignment), so the align stage passes through.
     """
     if mode == "project" and stage == "translate":
-        from .llm_stages import project_records_stage
+        from parallelner.run.stages import project_records_stage
 
         return project_records_stage
     if mode == "project" and stage == "align":
@@ -110,11 +110,11 @@ def stage_function(stage: str, mode: str = "translate") -> StageFn:
     if stage == "align":
         return _align
     if stage == "translate":
-        from .llm_stages import translate_records
+        from parallelner.run.stages import translate_records
 
         return translate_records
     if stage == "refine":
-        from .llm_stages import refine_records
+        from parallelner.run.stages import refine_records
 
         return refine_records
     raise ValueError(f"unknown stage {stage!r}")
@@ -149,7 +149,7 @@ def collect(paths: RunPaths, n_chunks: int, stage: str = "refine") -> list[Paral
 
 def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: Settings) -> Path:
     """Collect all chunks; review queue (pushed when asked); final.jsonl; dataset export; report."""
-    from .report import summarize_run, write_plots, write_report
+    from parallelner.run.report import summarize_run, write_plots, write_report
 
     records = collect(paths, n_chunks)
     notes: list[str | None] = []
@@ -171,7 +171,7 @@ def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: 
 
 def export_dataset(paths: RunPaths) -> str | None:
     """Write the Hugging Face dataset (and its code-style view) of the accepted samples."""
-    from .export.runner import export
+    from parallelner.export.runner import export
 
     try:
         result = export(paths.root, formats=("hf", "code"))

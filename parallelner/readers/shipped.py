@@ -13,10 +13,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError, InputError
+from parallelner.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
-    from .readers import SourceStream
+    from parallelner.readers import SourceStream
 
 SAMPLES_PACKAGE_DIR = ("data", "samples")
 
@@ -107,7 +107,7 @@ def read_default_sample(
     source_lang: str = "en", limit: int | None = None, strict: bool = False
 ) -> SourceStream:
     """Read the default shipped sample for ``source_lang`` (a :class:`SourceStream`)."""
-    from .readers import read_source
+    from parallelner.readers import read_source
 
     source = default_sample_for(source_lang)
     return read_source(source.name, limit=limit, strict=strict)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .runs import STAGES, RunPaths
+from parallelner.run.folder import STAGES, RunPaths
 
 
 @dataclass

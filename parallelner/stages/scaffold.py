@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from ..config import Settings
-from ..errors import ParallelNERError
-from ..io import write_jsonl
-from ..prompts import PromptTemplate
-from .cache import ResponseCache
-from .client import Request
-from .ledger import Estimate, Ledger, Totals
-from .service import LLMService, estimate_run
-from .session import endpoint, make_client, open_cache
+from parallelner.config import Settings
+from parallelner.errors import ParallelNERError
+from parallelner.io import write_jsonl
+from parallelner.llm.cache import ResponseCache
+from parallelner.llm.client import Request
+from parallelner.llm.endpoint import endpoint, make_client, open_cache
+from parallelner.llm.ledger import Estimate, Ledger, Totals
+from parallelner.llm.service import LLMService, estimate_run
+from parallelner.prompts import PromptTemplate
 
 Progress = Callable[[int], None]
 T = TypeVar("T")

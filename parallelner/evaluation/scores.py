@@ -34,8 +34,8 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field, computed_field
 
-from .errors import InputError
-from .schema import EntitySpan, ParallelSample, Status
+from parallelner.errors import InputError
+from parallelner.schema import EntitySpan, ParallelSample, Status
 
 Matching = Literal["offset", "surface"]
 T = TypeVar("T", tuple[int, int], str)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .schema import EntitySpan
+from parallelner.schema import EntitySpan
 
 DEFAULT_STYLE = "xml"
 
