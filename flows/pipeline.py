@@ -1,8 +1,10 @@
-"""The Prefect flow: read -> translate -> align/validate -> refine -> route to review -> export.
+"""The Prefect flow: plan -> per chunk (translate -> align -> refine) -> collect -> review ->
+export -> report.
 
-Orchestration only. Each task is one call of a plain function in ``parallelner.run.chunks`` and
-passes run-folder paths, never rows. Tasks get the settings without secrets; keys are read from the
-environment inside the task, so they never reach Prefect's parameters or results.
+Orchestration only. Each task is one call of a plain function of the library
+(``parallelner.run.chunks``) or of the review side (``annotation``), and passes run-folder paths,
+never rows. Tasks get the settings without secrets (``Settings.without_secrets``); keys are read
+from the environment inside the task, so they never reach Prefect's parameters or results.
 
 The same flow runs on the default thread pool or, unchanged, on a Dask cluster
 (``task_runner=dask_runner(address=...)``), because every task takes only strings and dicts.
@@ -18,30 +20,37 @@ from prefect.cache_policies import NONE
 from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from parallelner.config import Settings, load_settings
 from parallelner.errors import ParallelNERError
+from parallelner.run.folder import RunPaths, load_manifest, save_manifest
+
+# Errors that may pass on a second try: the machine, the network or a worker, never the product.
+_TRANSIENT_NAMES = {"KilledWorker", "CommClosedError", "StreamClosedError"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure worth a retry: an I/O or connection hiccup, a lost worker. A product error (bad
+    input, bad key, budget) or a bug (ValueError, ValidationError, ...) fails at once."""
+    if isinstance(exc, ParallelNERError):
+        return False
+    return isinstance(exc, (OSError, TimeoutError)) or type(exc).__name__ in _TRANSIENT_NAMES
 
 
 def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry what may pass on a second try; never a product error (bad key, budget, bad input)."""
     try:
         state.result()
-    except ParallelNERError:
-        return False
-    except Exception:  # noqa: BLE001 - anything else (a crashed worker, an I/O hiccup) is retried
-        return True
+    except BaseException as exc:  # noqa: BLE001 - classified, never swallowed
+        return is_transient(exc)
     return False
 
 
-def _settings(settings: dict[str, Any]):
-    from parallelner.config import load_settings
-
+def _settings(settings: dict[str, Any]) -> Settings:
     return load_settings(overrides=settings)
 
 
 @task(name="plan", cache_policy=NONE, persist_result=True)
 def plan_task(run_dir: str) -> int:
     from parallelner.run.chunks import plan_run
-    from parallelner.run.folder import load_manifest
 
     paths, manifest = load_manifest(run_dir)
     return plan_run(paths, manifest)
@@ -58,19 +67,60 @@ def plan_task(run_dir: str) -> int:
 )
 def chunk_stage_task(run_dir: str, chunk: int, stage: str, settings: dict[str, Any]) -> str:
     from parallelner.run.chunks import run_chunk_stage
-    from parallelner.run.folder import load_manifest
 
     paths, manifest = load_manifest(run_dir)
     return str(run_chunk_stage(paths, chunk, stage, _settings(settings), manifest.params))
 
 
-@task(name="finish", cache_policy=NONE, persist_result=True)
-def finish_task(run_dir: str, n_chunks: int, settings: dict[str, Any]) -> str:
-    from parallelner.run.chunks import finish_run
-    from parallelner.run.folder import load_manifest
+@task(name="collect", cache_policy=NONE, persist_result=True)
+def collect_task(run_dir: str, n_chunks: int) -> int:
+    from parallelner.run.chunks import collect
+
+    return collect(RunPaths(run_dir), n_chunks)
+
+
+@task(name="review", cache_policy=NONE, persist_result=True)
+def review_task(run_dir: str, settings: dict[str, Any]) -> str | None:
+    """Route uncertain samples to people: push them to Argilla when the run asks for review
+    (when it is unreachable, keep the queue and say how to push later); else only write the
+    queue."""
+    from parallelner.io import iter_jsonl, write_jsonl
+    from parallelner.schema import ParallelSample
 
     paths, manifest = load_manifest(run_dir)
-    return str(finish_run(paths, manifest, n_chunks, _settings(settings)))
+    cfg = _settings(settings)
+    if manifest.params.review:
+        from annotation.review import push_run
+
+        try:
+            push_run(paths.root, cfg, input_path=paths.aligned)
+        except ParallelNERError as exc:
+            return (f"review: not pushed ({exc}); the queue stays in review_queue.jsonl — start "
+                    f"Argilla (`parallelner review up`) and run "
+                    f"`parallelner review push {paths.root}`")
+        return None
+    from annotation.selection import select_for_review
+
+    records = (line.record for line in iter_jsonl(paths.final, ParallelSample) if line.record)
+    write_jsonl(paths.review_queue, select_for_review(records, cfg.review.audit_fraction))
+    return None
+
+
+@task(name="export", cache_policy=NONE, persist_result=True)
+def export_task(run_dir: str) -> str | None:
+    from parallelner.run.chunks import export_dataset
+
+    return export_dataset(RunPaths(run_dir))
+
+
+@task(name="report", cache_policy=NONE, persist_result=True)
+def report_task(run_dir: str, notes: list[str]) -> str:
+    from parallelner.run.chunks import write_run_report
+
+    paths, manifest = load_manifest(run_dir)
+    manifest.notes = notes  # notes describe this finish, not an earlier attempt
+    save_manifest(paths, manifest)
+    return str(write_run_report(paths))
 
 
 @flow(name="parallelner-run", log_prints=False, validate_parameters=False)
@@ -88,7 +138,10 @@ def pipeline_flow(run_dir: str, settings: dict[str, Any]) -> str:
     for chain in chains:
         for fut in chain:
             fut.result()
-    return finish_task(run_dir, n_chunks, settings)
+    collect_task(run_dir, n_chunks)
+    notes = [review_task(run_dir, settings), export_task(run_dir)]
+    report_task(run_dir, [n for n in notes if n])
+    return str(RunPaths(run_dir).final)
 
 
 def thread_runner(max_workers: int = 2) -> ThreadPoolTaskRunner:

@@ -10,12 +10,11 @@ Pure: no I/O.
 from __future__ import annotations
 
 import ast
-import json
 import re
 from collections.abc import Iterable, Sequence
 
 from .errors import CodeAnswerError
-from .ontology import Entity, class_by_name, class_for, label_for, render_schema
+from .ontology import Entity, class_by_name, class_for, label_for, py_literal, render_schema
 from .schema import EntitySpan
 
 RESULTS_VAR = "results"
@@ -30,18 +29,7 @@ TRANSLATED_INSTRUCTION = (
     "Please instantiate the corresponding Entity Objects in its translation, target_sentence."
 )
 
-_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
 _FENCE_RE = re.compile(r"```[A-Za-z0-9_+-]*\n(.*?)```", re.DOTALL)
-
-
-def py_literal(text: str) -> str:
-    """A double-quoted Python string literal that reads back as exactly ``text``.
-
-    JSON string syntax (``ensure_ascii=False``) is a subset of Python's: quotes, backslashes and
-    control characters are escaped, Chinese and other letters stay readable. The three
-    non-ASCII line breaks are escaped too, so the code stays one line for any line splitter.
-    """
-    return json.dumps(text, ensure_ascii=False).translate(_LINE_BREAKS)
 
 
 def answers_to_code(answers: Iterable[Entity], var: str = RESULTS_VAR) -> str:

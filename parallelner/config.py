@@ -13,9 +13,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from .errors import ConfigError
+from .schema import _check_lang
 
 
 class _Section(BaseModel):
@@ -59,7 +60,9 @@ class LLMConfig(_Section):
     refine_prompt: str = "refine.v1"
     refine_spans_prompt: str = "refine_spans.v1"
     batch_size: int = Field(default=1, ge=1, le=50)
-    refine_rounds: int = Field(default=2, ge=1)
+    # Refine rounds per model (the first round of each model fixes spans, later rounds rewrite
+    # the sentence); 0 sends nothing to refine (those samples go to review).
+    refine_rounds: int = Field(default=2, ge=0, le=10)
     # Response cache (SQLite); None means <data_dir>/cache/llm-responses.sqlite.
     cache_path: Path | None = None
     # The embedded model served by llama.cpp (xllamacpp) on 127.0.0.1.
@@ -68,6 +71,8 @@ class LLMConfig(_Section):
     local_parallel: int = Field(default=1, ge=1)
     local_port: int = Field(default=0, ge=0, le=65535)
     local_start_timeout: float = Field(default=120.0, gt=0.0)
+    # Set by the run when it serves the embedded model itself: that endpoint never gets a key.
+    embedded: bool = False
 
 
 class AlignConfig(_Section):
@@ -143,6 +148,51 @@ class ProjectConfig(_Section):
         return self.inline_prompt if self.style == "inline" else self.list_prompt
 
 
+DEFAULT_SAMPLE_LIMIT = 30
+
+
+class RunConfig(_Section):
+    """What ``parallelner run`` reads and does. The data options (``DATA_OPTIONS``) are what a
+    resumed run must keep; the rest (chunking is data too: it fixes the plan) may change.
+
+    This is the one source of the run's defaults: the CLI's options only override them.
+    """
+
+    source: str | None = None
+    source_format: str | None = None
+    # Reader options (see ``parallelner sources show --help``).
+    split: str | None = None
+    labels: list[str] | None = None
+    tag_scheme: str | None = None
+    source_lang: str = "en"
+    target_lang: str = "zh"
+    # None: every sample of a given source; the shipped sample is cut at DEFAULT_SAMPLE_LIMIT.
+    limit: int | None = Field(default=None, ge=1)
+    mode: Literal["translate", "project"] = "translate"
+    chunk_size: int = Field(default=10, ge=1, le=100_000)
+    review: bool = True
+    dask_address: str | None = None
+    dask_workers: int = Field(default=0, ge=0, le=64)
+
+    @model_validator(mode="after")
+    def _languages(self) -> RunConfig:
+        for name in ("source_lang", "target_lang"):
+            try:
+                _check_lang(getattr(self, name))
+            except ValueError as exc:
+                raise ValueError(f"run.{name}: {exc}") from None
+        if self.source_lang == self.target_lang:
+            raise ValueError(
+                f"run.target_lang is the source language ({self.source_lang!r}): nothing to "
+                "translate"
+            )
+        return self
+
+    @property
+    def effective_limit(self) -> int | None:
+        return self.limit if self.limit is not None or self.source else DEFAULT_SAMPLE_LIMIT
+
+
 class Settings(_Section):
     """The whole configuration of a run."""
 
@@ -152,6 +202,12 @@ class Settings(_Section):
     align: AlignConfig = Field(default_factory=AlignConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     project: ProjectConfig = Field(default_factory=ProjectConfig)
+    run: RunConfig = Field(default_factory=RunConfig)
+
+    def without_secrets(self) -> dict[str, Any]:
+        """What may cross into Prefect parameters, results and worker processes: no keys (tasks
+        read them from the environment)."""
+        return self.model_dump(mode="json", exclude={"llm": {"api_key"}, "review": {"api_key"}})
 
 
 def default_data_dir() -> Path:
@@ -212,5 +268,8 @@ def load_settings(
     data = _merge(data, overrides or {})
     try:
         return Settings.model_validate(data)
-    except Exception as exc:  # pydantic.ValidationError: one clear message
-        raise ConfigError(f"invalid settings: {exc}") from exc
+    except ValidationError as exc:  # one clear line per field at fault, no pydantic dump
+        raise ConfigError("invalid settings: " + "; ".join(
+            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )) from None

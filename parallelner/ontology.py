@@ -21,11 +21,24 @@ Pure: no I/O.
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from .errors import UnknownLabelError
+
+_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
+
+
+def py_literal(text: str) -> str:
+    """A double-quoted Python string literal that reads back as exactly ``text``.
+
+    JSON string syntax (``ensure_ascii=False``) is a subset of Python's: quotes, backslashes and
+    control characters are escaped, Chinese and other letters stay readable. The three
+    non-ASCII line breaks are escaped too, so the code stays one line for any line splitter.
+    """
+    return json.dumps(text, ensure_ascii=False).translate(_LINE_BREAKS)
 
 
 class Entity:
@@ -38,8 +51,6 @@ class Entity:
 
     def __repr__(self) -> str:
         # The code-style answer form; json string literals are valid Python literals.
-        from .codestyle import py_literal
-
         return f"{type(self).__name__}({py_literal(self.name)})"
 
     def __eq__(self, other: object) -> bool:

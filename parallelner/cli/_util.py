@@ -18,6 +18,11 @@ err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def say_error(message: str) -> None:
+    """One red ``error:`` line on stderr (messages quote data such as "[orphan-inside]")."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def friendly_errors(fn: F) -> F:
     """Print a ParallelNERError as one red line on stderr and exit 1, without a traceback."""
 
@@ -26,9 +31,7 @@ def friendly_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ParallelNERError as exc:
-            # escape: messages quote data ("[orphan-inside]", CLUENER spans "[[2, 4]]")
-            message = f"[bold red]error:[/] {escape(str(exc))}"
-            err_console.print(message, highlight=False, soft_wrap=True)
+            say_error(str(exc))
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

@@ -93,9 +93,16 @@ def _progress(label: str):
     return bar, lambda done, total: bar.update(task, completed=done, total=total)
 
 
+def _run_dir(run: Path) -> Path:
+    from parallelner.run.folder import resolve_run_dir
+
+    return resolve_run_dir(run)
+
+
 @review_app.command("push")
 @friendly_errors
-def push(run: Path = typer.Argument(..., help="Run folder outputs/<run-id>/.", file_okay=False),
+def push(run: Path = typer.Argument(..., help="Run folder outputs/<run-id>/ or run id.",
+                                   file_okay=False),
          input: Path | None = INPUT, config: Path | None = CONFIG) -> None:  # noqa: A002
     """Send `review` samples plus an audit share of `accepted` ones to Argilla."""
     from rich.table import Table
@@ -104,7 +111,7 @@ def push(run: Path = typer.Argument(..., help="Run folder outputs/<run-id>/.", f
 
     bar, update = _progress("pushing")
     with bar:
-        report = push_run(run, _settings(config), input, update)
+        report = push_run(_run_dir(run), _settings(config), input, update)
     table = Table(title=f"review push: {report.run}")
     for col in ("dataset", "queued", "sent", "kept (answered)"):
         table.add_column(col)
@@ -119,7 +126,8 @@ def push(run: Path = typer.Argument(..., help="Run folder outputs/<run-id>/.", f
 
 @review_app.command("pull")
 @friendly_errors
-def pull(run: Path = typer.Argument(..., help="Run folder outputs/<run-id>/.", file_okay=False),
+def pull(run: Path = typer.Argument(..., help="Run folder outputs/<run-id>/ or run id.",
+                                   file_okay=False),
          input: Path | None = INPUT, config: Path | None = CONFIG) -> None:  # noqa: A002
     """Merge submitted answers into RUN/reviewed.jsonl and write RUN/review_report.json."""
     from rich.table import Table
@@ -128,7 +136,7 @@ def pull(run: Path = typer.Argument(..., help="Run folder outputs/<run-id>/.", f
 
     bar, update = _progress("pulling")
     with bar:
-        report = pull_run(run, _settings(config), input, update)
+        report = pull_run(_run_dir(run), _settings(config), input, update)
     table = Table(title=f"review pull: {report.run}")
     table.add_column("outcome")
     table.add_column("samples", justify="right")

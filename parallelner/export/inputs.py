@@ -42,8 +42,11 @@ class ExportInput:
 
 
 def resolve_input(run: str | Path, input_path: str | Path | None = None) -> ExportInput:
-    """Where the records are and which run folder the dataset goes into (rules above)."""
+    """Where the records are and which run folder the dataset goes into (rules above). A run id
+    (what ``parallelner run`` prints) names ``outputs/<run-id>``."""
     run = Path(run)
+    if not run.exists() and (Path("outputs") / run / "run.json").exists():
+        run = Path("outputs") / run
     if run.is_file():
         if input_path is not None:
             raise ConfigError(f"{run} is a file; give either a records file or --input, not both")

@@ -36,7 +36,9 @@ def cache_path(settings: Settings) -> Path:
 def endpoint(settings: Settings, report: Report = lambda _: None) -> Iterator[Endpoint]:
     cfg = settings.llm
     if cfg.base_url:
-        yield Endpoint(cfg.base_url, local=False)
+        # ``embedded``: the run serves the local model itself and hands its URL to the tasks;
+        # it stays local (no key is sent) however the tasks rebuild their settings.
+        yield Endpoint(cfg.base_url, local=cfg.embedded)
         return
     from parallelner.llm.local_model import serve_local_model
 

@@ -21,6 +21,7 @@ from ..schema import SourceSample
 from . import cluener, conll, hf, jsonl, uner
 from .base import ReadContext, Repair
 from .naming import ISO_639_1, lang_from_name, split_from_name
+from .shipped import default_sample_for, find_sample
 from .tags import TAG_SCHEMES, TagScheme
 
 logger = logging.getLogger(__name__)
@@ -238,18 +239,15 @@ def read_source(
 
     ``path_or_name`` is a file or folder, the name of a shipped sample (see
     :func:`parallelner.readers.shipped.default_sources`), or a Hugging Face hub name. The language
-    is
-    ``lang``, else the file name's (``en-...``, ``zh_...``, ``..._de``), else the format's default
-    (CLUENER: zh), else taken from the data (our JSONL, a ``lang`` column) or an error asking for
-    ``--lang``. The dataset defaults to the containing folder's name, the split to the one the file
-    name announces. ``limit`` stops after that many samples. ``display`` is how errors and
-    provenance name the source (shipped samples use their package-relative path, so no machine's
-    install folder ends up in a dataset).
+    is ``lang``, else the file name's (``en-...``, ``zh_...``, ``..._de``), else the format's
+    default (CLUENER: zh), else taken from the data (our JSONL, a ``lang`` column) or an error
+    asking for ``--lang``. The dataset defaults to the containing folder's name, the split to the
+    one the file name announces. ``limit`` stops after that many samples. ``display`` is how
+    errors and provenance name the source (shipped samples use their package-relative path, so no
+    machine's install folder ends up in a dataset).
     """
     name = str(path_or_name)
     if not Path(name).exists():
-        from parallelner.readers.shipped import find_sample
-
         shipped = find_sample(name)
         if shipped is not None:
             return read_source(
@@ -298,5 +296,14 @@ __all__ = [
     "SourceStream",
     "detect_format",
     "get_reader",
+    "read_default_sample",
     "read_source",
 ]
+
+
+def read_default_sample(
+    source_lang: str = "en", limit: int | None = None, strict: bool = False
+) -> SourceStream:
+    """Read the default shipped sample for ``source_lang`` (a :class:`SourceStream`)."""
+    source = default_sample_for(source_lang)
+    return read_source(source.name, limit=limit, strict=strict)

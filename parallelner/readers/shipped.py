@@ -11,12 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from parallelner.errors import ConfigError, InputError
-
-if TYPE_CHECKING:
-    from parallelner.readers import SourceStream
 
 SAMPLES_PACKAGE_DIR = ("data", "samples")
 
@@ -101,13 +97,3 @@ def default_sample_for(source_lang: str) -> SampleSource:
         f"no shipped sample in {source_lang!r}; shipped languages: {', '.join(langs)} "
         "(pass --source to read your own data)"
     )
-
-
-def read_default_sample(
-    source_lang: str = "en", limit: int | None = None, strict: bool = False
-) -> SourceStream:
-    """Read the default shipped sample for ``source_lang`` (a :class:`SourceStream`)."""
-    from parallelner.readers import read_source
-
-    source = default_sample_for(source_lang)
-    return read_source(source.name, limit=limit, strict=strict)

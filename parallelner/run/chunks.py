@@ -8,7 +8,9 @@ without repeating work or writing a sample twice (LLM calls that succeeded are a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from parallelner.config import Settings
@@ -20,9 +22,10 @@ from parallelner.schema import ParallelSample, SourceSample
 PREVIOUS = {"translate": "source", "align": "translate", "refine": "align"}
 
 
-def read_sources(params: RunParams) -> list[SourceSample] | list[ParallelSample]:
-    """The run's source samples: a given file (any reader) or the shipped default sample; in
-    projection mode, ParallelSample records with a fixed ``target_text``."""
+def read_sources(params: RunParams) -> Iterator[SourceSample] | Iterator[ParallelSample]:
+    """The run's source samples, as a stream: a given file (any reader, with the run's reader
+    options) or the shipped default sample; in projection mode, ParallelSample records with a
+    fixed ``target_text``. ``limit`` applies in both modes."""
     if params.mode == "project":
         if params.source is None:
             raise ParallelNERError(
@@ -31,50 +34,60 @@ def read_sources(params: RunParams) -> list[SourceSample] | list[ParallelSample]
             )
         from parallelner.stages.project import read_projection_input
 
-        return read_projection_input(params.source)
+        return iter(read_projection_input(params.source)[: params.limit])
     if params.source is None:
-        from parallelner.readers.shipped import read_default_sample
+        from parallelner.readers import read_default_sample
 
-        return list(read_default_sample(params.source_lang, limit=params.limit))
+        return iter(read_default_sample(params.source_lang, limit=params.limit))
     from parallelner.readers import read_source
 
-    return list(
-        read_source(params.source, format=params.source_format, lang=params.source_lang,
-                    limit=params.limit)
-    )
+    return iter(read_source(
+        params.source, format=params.source_format, lang=params.source_lang, split=params.split,
+        limit=params.limit, tag_scheme=params.tag_scheme or "bio", label_names=params.labels,
+    ))
 
 
 def plan_run(paths: RunPaths, manifest: RunManifest) -> int:
-    """Read the source once and split it into chunk files; on resume, reuse the plan. Returns
-    chunks."""
+    """Read the source once, as a stream, into chunk files of ``chunk_size`` samples (memory
+    holds one chunk); on resume, reuse the plan. Returns the number of chunks."""
     if manifest.n_chunks is not None and paths.source.exists():
         return manifest.n_chunks
     params = manifest.params
-    samples = read_sources(params)
-    if not samples:
-        raise ParallelNERError(f"source {params.source or 'default sample'!r} holds no samples")
-    wrong = [s.id for s in samples if _lang(s) != params.source_lang]
-    if wrong:
-        raise ParallelNERError(
-            f"{len(wrong)} source samples are not in --source-lang {params.source_lang!r} "
-            f"(first: {wrong[0]})"
-        )
-    if params.mode == "project":
-        off = [s.id for s in samples if s.target_lang != params.target_lang]
-        if off:
-            raise ParallelNERError(
-                f"{len(off)} projection records are not into --target-lang {params.target_lang!r} "
-                f"(first: {off[0]})"
-            )
     size = params.chunk_size
-    chunks = [samples[i : i + size] for i in range(0, len(samples), size)]
-    for i, chunk in enumerate(chunks):
-        write_jsonl(paths.chunk(i, "source"), chunk)
-    write_jsonl(paths.source, samples)
-    manifest.n_samples = len(samples)
-    manifest.n_chunks = len(chunks)
+    n = n_chunks = 0
+    chunk: list[SourceSample | ParallelSample] = []
+
+    def checked() -> Iterator[SourceSample | ParallelSample]:
+        nonlocal n, n_chunks, chunk
+        for s in read_sources(params):
+            if _lang(s) != params.source_lang:
+                raise ParallelNERError(
+                    f"sample {s.id!r} is not in --source-lang {params.source_lang!r} (it says "
+                    f"{_lang(s)!r})"
+                )
+            if params.mode == "project" and s.target_lang != params.target_lang:
+                raise ParallelNERError(
+                    f"projection record {s.id!r} is not into --target-lang "
+                    f"{params.target_lang!r} (it says {s.target_lang!r})"
+                )
+            n += 1
+            chunk.append(s)
+            if len(chunk) == size:
+                write_jsonl(paths.chunk(n_chunks, "source"), chunk)
+                n_chunks, chunk = n_chunks + 1, []
+            yield s
+
+    write_jsonl(paths.source, checked())
+    if chunk:
+        write_jsonl(paths.chunk(n_chunks, "source"), chunk)
+        n_chunks += 1
+    if not n:
+        paths.source.unlink(missing_ok=True)
+        raise ParallelNERError(f"source {params.source or 'default sample'!r} holds no samples")
+    manifest.n_samples = n
+    manifest.n_chunks = n_chunks
     save_manifest(paths, manifest)
-    return len(chunks)
+    return n_chunks
 
 
 def _lang(sample: SourceSample | ParallelSample) -> str:
@@ -138,39 +151,27 @@ def run_chunk_stage(paths: RunPaths, chunk: int, stage: str, settings: Settings,
     return out
 
 
-def collect(paths: RunPaths, n_chunks: int, stage: str = "refine") -> list[ParallelSample]:
-    """All samples after ``stage``, in source order; written to aligned.jsonl."""
-    records: list[ParallelSample] = []
+def iter_chunks(paths: RunPaths, n_chunks: int, stage: str = "refine") -> Iterator[ParallelSample]:
+    """Every sample after ``stage``, in source order, one chunk in memory at a time."""
     for i in range(n_chunks):
-        records.extend(read_jsonl(paths.chunk(i, stage), ParallelSample))
-    write_jsonl(paths.aligned, records)
-    return records
+        yield from read_jsonl(paths.chunk(i, stage), ParallelSample)
 
 
-def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: Settings) -> Path:
-    """Collect all chunks; review queue (pushed when asked); final.jsonl; dataset export; report."""
-    from parallelner.run.report import summarize_run, write_plots, write_report
-
-    records = collect(paths, n_chunks)
-    notes: list[str | None] = []
-    if manifest.params.review:
-        notes.append(push_for_review(paths, settings))  # writes the queue before contacting Argilla
-    else:
-        from annotation.selection import select_for_review
-
-        write_jsonl(paths.review_queue, select_for_review(records, settings.review.audit_fraction))
-    write_jsonl(paths.final, records)
-    notes.append(export_dataset(paths))
-    manifest.notes = [n for n in notes if n]  # notes describe this finish, not an earlier attempt
-    save_manifest(paths, manifest)
-    summary = summarize_run(paths.root)
-    write_report(summary, paths)
-    write_plots(summary, paths.root)
-    return paths.final
+def collect(paths: RunPaths, n_chunks: int) -> int:
+    """Stream all chunks into ``final.jsonl``, the one copy of the run's records (review's input
+    name ``aligned.jsonl`` is a hard link to it, not a second copy). Returns the count."""
+    n = write_jsonl(paths.final, iter_chunks(paths, n_chunks))
+    paths.aligned.unlink(missing_ok=True)
+    try:
+        os.link(paths.final, paths.aligned)
+    except OSError:  # a file system without hard links: a copy, streamed
+        shutil.copyfile(paths.final, paths.aligned)
+    return n
 
 
 def export_dataset(paths: RunPaths) -> str | None:
-    """Write the Hugging Face dataset (and its code-style view) of the accepted samples."""
+    """Write the Hugging Face dataset (and its code-style view) of the accepted samples; returns
+    the note for the run's summary."""
     from parallelner.export.runner import export
 
     try:
@@ -183,14 +184,11 @@ def export_dataset(paths: RunPaths) -> str | None:
             "after a review pull")
 
 
-def push_for_review(paths: RunPaths, settings: Settings) -> str | None:
-    """Send the review queue to Argilla; when it is unreachable, keep the queue and say so."""
-    from annotation.review import push_run
+def write_run_report(paths: RunPaths) -> Path:
+    """report.json, report.md and the plots, from the run folder as it stands."""
+    from parallelner.run.report import summarize_run, write_plots, write_report
 
-    try:
-        push_run(paths.root, settings, input_path=paths.aligned)
-    except ParallelNERError as exc:
-        return (f"review: not pushed ({exc}); the queue stays in review_queue.jsonl — start "
-                f"Argilla (`parallelner review up`) and run "
-                f"`parallelner review push {paths.root}`")
-    return None
+    summary = summarize_run(paths.root)
+    write_report(summary, paths)
+    write_plots(summary, paths.root)
+    return paths.report_json

@@ -19,27 +19,37 @@ A chunk stage file either exists whole or not at all, so a killed run restarted 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
+import os
 import secrets
+import socket
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from parallelner.config import Settings
 from parallelner.errors import ParallelNERError
 
 STAGES = ("translate", "align", "refine")
 
 
 class RunParams(BaseModel):
-    """What a run was asked to do. Secrets are never part of it."""
+    """What a run was asked to do, as recorded in ``run.json``: derived from the Settings
+    (:meth:`from_settings`), never built with defaults of its own. Secrets are never part of it."""
 
     model_config = ConfigDict(extra="forbid")
 
     source: str | None = None
     source_format: str | None = None
+    split: str | None = None
+    labels: list[str] | None = None
+    tag_scheme: str | None = None
     source_lang: str = "en"
     target_lang: str = "zh"
     limit: int | None = None
@@ -55,12 +65,42 @@ class RunParams(BaseModel):
 
     # Changing these changes the data, so a resumed run must keep them.
     FINGERPRINT_FIELDS: ClassVar[tuple[str, ...]] = (
-        "source", "source_format", "source_lang", "target_lang", "limit", "mode", "model",
-        "refine_model", "refine_rounds", "chunk_size",
+        "source", "source_format", "split", "labels", "tag_scheme", "source_lang", "target_lang",
+        "limit", "mode", "model", "refine_model", "refine_rounds", "chunk_size",
     )
+    # Added later: left out of the fingerprint while unset, so older runs still resume.
+    _OPTIONAL: ClassVar[frozenset[str]] = frozenset({"split", "labels", "tag_scheme"})
+    # Where each data option lives in the Settings (section, field).
+    SETTINGS_PATH: ClassVar[dict[str, tuple[str, str]]] = {
+        **{k: ("run", k) for k in ("source", "source_format", "split", "labels", "tag_scheme",
+                                   "source_lang", "target_lang", "limit", "mode", "chunk_size")},
+        "model": ("llm", "model"), "refine_model": ("llm", "refine_model"),
+        "refine_rounds": ("llm", "refine_rounds"),
+    }
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RunParams:
+        run, llm = settings.run, settings.llm
+        return cls(
+            source=run.source, source_format=run.source_format, split=run.split,
+            labels=run.labels, tag_scheme=run.tag_scheme, source_lang=run.source_lang,
+            target_lang=run.target_lang, limit=run.effective_limit, mode=run.mode,
+            model=llm.model, refine_model=llm.refine_model, refine_rounds=llm.refine_rounds,
+            chunk_size=run.chunk_size, review=run.review, base_url=llm.base_url,
+            concurrency=llm.concurrency, budget=llm.budget,
+        )
+
+    def data_overrides(self) -> dict[str, dict[str, object]]:
+        """The recorded data options as Settings overrides: how ``run --run-id ID`` alone resumes
+        with what the run was started with."""
+        out: dict[str, dict[str, object]] = {}
+        for name, (section, key) in self.SETTINGS_PATH.items():
+            out.setdefault(section, {})[key] = getattr(self, name)
+        return out
 
     def fingerprint(self) -> str:
-        data = {k: getattr(self, k) for k in self.FINGERPRINT_FIELDS}
+        data = {k: getattr(self, k) for k in self.FINGERPRINT_FIELDS
+                if not (k in self._OPTIONAL and getattr(self, k) is None)}
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -192,3 +232,47 @@ def load_manifest(run_dir: str | Path) -> tuple[RunPaths, RunManifest]:
     if not paths.manifest.exists():
         raise ParallelNERError(f"{paths.root}: not a run folder (no run.json)")
     return paths, RunManifest.model_validate_json(paths.manifest.read_text(encoding="utf-8"))
+
+
+class RunLockedError(ParallelNERError):
+    """Another process is running this run folder."""
+
+
+@contextlib.contextmanager
+def run_lock(paths: RunPaths) -> Iterator[None]:
+    """Hold the run folder for one process: a second ``run`` on the same ``--run-id`` refuses,
+    naming the holder. The lock is the kernel's (``flock``): a holder killed with -9 leaves no
+    lock behind, so a stale ``run.lock`` file is simply taken over."""
+    paths.root.mkdir(parents=True, exist_ok=True)
+    fh = (paths.root / "run.lock").open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise RunLockedError(
+                f"run {paths.root.name!r} is being run by {holder}; wait for it to end (or stop "
+                "it), then resume with the same --run-id"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} on {socket.gethostname()} since "
+                 f"{datetime.now(UTC).isoformat(timespec='seconds')}\n")
+        fh.flush()
+        yield
+    finally:
+        fh.close()
+
+
+def resolve_run_dir(run: str | Path, outputs_dir: Path | None = None) -> Path:
+    """A run folder given as a path or as the run id that ``parallelner run`` prints."""
+    path = Path(run)
+    if (path / "run.json").exists():
+        return path
+    candidate = Path(outputs_dir or "outputs") / str(run)
+    if (candidate / "run.json").exists():
+        return candidate
+    raise ParallelNERError(
+        f"{run}: not a run folder (no run.json), nor a run id under {candidate.parent}/"
+    )

@@ -2,7 +2,8 @@
 cost.
 
 ``summarize`` is pure (records in, a ``RunSummary`` out); ``summarize_run`` reads a run folder;
-``summary_tables`` renders Rich tables and ``write_plots`` writes the PNG plots.
+``write_plots`` writes the PNG plots; the terminal tables are the CLI's
+(``parallelner.cli.report.summary_tables``).
 """
 
 from __future__ import annotations
@@ -125,58 +126,6 @@ def summarize_run(run_dir: str | Path) -> RunSummary:
     if audit_file.exists():
         summary.audit = json.loads(audit_file.read_text(encoding="utf-8"))
     return summary
-
-
-def summary_tables(s: RunSummary) -> list:
-    """Rich tables for the terminal: status, yield, confidence, issues, tokens/cost/time."""
-    from rich.table import Table
-
-    t_status = Table(title=f"Run {s.run_id}: {s.samples} samples")
-    t_status.add_column("status")
-    t_status.add_column("samples", justify="right")
-    t_status.add_column("share", justify="right")
-    for k, v in s.status.items():
-        t_status.add_row(k, str(v), f"{v / s.samples:.0%}" if s.samples else "-")
-
-    t_yield = Table(title="Yield per stage (accepted after the stage)")
-    t_yield.add_column("stage")
-    t_yield.add_column("samples", justify="right")
-    t_yield.add_column("accepted", justify="right")
-    t_yield.add_column("yield", justify="right")
-    for y in s.yields:
-        t_yield.add_row(y.stage, str(y.samples), str(y.accepted), f"{y.share:.0%}")
-
-    t_conf = Table(title="Confidence histogram")
-    t_conf.add_column("confidence")
-    t_conf.add_column("samples", justify="right")
-    t_conf.add_column("")
-    peak = max(s.confidence_hist) or 1
-    for i, n in enumerate(s.confidence_hist):
-        t_conf.add_row(f"{i / BINS:.1f}–{(i + 1) / BINS:.1f}", str(n), "█" * round(20 * n / peak))
-
-    t_issues = Table(title="Issue codes (samples)")
-    t_issues.add_column("code")
-    t_issues.add_column("samples", justify="right")
-    for code, n in list(s.issue_codes.items())[:20]:
-        t_issues.add_row(code, str(n))
-
-    t_cost = Table(title="LLM calls, tokens, cost, time")
-    t_cost.add_column("measure")
-    t_cost.add_column("value", justify="right")
-    rows = [
-        ("calls (cached)", f"{s.calls} ({s.cached_calls})"),
-        ("attempts with errors", str(s.failed_calls)),
-        ("prompt tokens", f"{s.prompt_tokens:,}"),
-        ("completion tokens", f"{s.completion_tokens:,}"),
-        ("cost (USD)", f"{s.cost:.4f}"),
-        ("reviewed by people", str(s.human_reviewed)),
-        ("wall time", f"{s.wall_seconds:.1f} s"),
-    ]
-    if s.audit:
-        rows.append(("audit", json.dumps(s.audit)[:80]))
-    for k, v in rows:
-        t_cost.add_row(k, v)
-    return [t_status, t_yield, t_conf, t_issues, t_cost]
 
 
 def write_plots(s: RunSummary, out_dir: str | Path) -> list[Path]:

@@ -2,12 +2,12 @@ import json
 
 import pytest
 
+from parallelner.cli.report import summary_tables
 from parallelner.io import write_jsonl
 from parallelner.run.folder import RunMismatchError, RunParams, load_manifest, open_run
 from parallelner.run.report import (
     summarize,
     summarize_run,
-    summary_tables,
     write_plots,
     write_report,
 )
@@ -86,3 +86,41 @@ def test_progress_reader_counts_chunks_and_tails_the_ledger(tmp_path):
         fh.write(', "completion_tokens": 1, "cost": 0.25}\n')
     p = reader.read()
     assert (p.calls, p.tokens, p.cost) == (2, 20, 0.75)
+
+
+def test_projection_mode_honours_the_limit(tmp_path):
+    from parallelner.run.chunks import read_sources
+
+    src = tmp_path / "p.jsonl"
+    write_jsonl(src, [ParallelSample(id=f"p{i}", source_lang="en", target_lang="de",
+                                     source_text="Berlin.", source_entities=[
+                                         EntitySpan(start=0, end=6, label="LOC")],
+                                     target_text="Berlin.", mode="project") for i in range(5)])
+    params = RunParams(source=str(src), mode="project", target_lang="de", limit=2)
+    assert [s.id for s in read_sources(params)] == ["p0", "p1"]
+
+
+def test_a_run_folder_is_found_by_its_run_id(tmp_path):
+    from parallelner.errors import ParallelNERError
+    from parallelner.run.folder import resolve_run_dir
+
+    paths, _, _ = open_run(tmp_path, "rid", RunParams())
+    assert resolve_run_dir("rid", tmp_path) == paths.root
+    assert resolve_run_dir(paths.root) == paths.root
+    with pytest.raises(ParallelNERError, match="nor a run id"):
+        resolve_run_dir("nope", tmp_path)
+
+
+def test_only_transient_failures_are_retried():
+    from pydantic import ValidationError
+
+    from flows.pipeline import is_transient
+    from parallelner.errors import EndpointError
+
+    assert is_transient(ConnectionResetError()) and is_transient(TimeoutError())
+    assert not is_transient(ValueError("bad span"))
+    assert not is_transient(EndpointError("bad key"))
+    try:
+        RunParams(chunk_size="x")
+    except ValidationError as exc:
+        assert not is_transient(exc)

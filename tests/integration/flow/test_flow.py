@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.start import RunRequest, start_run
+from flows.start import run_settings, start_run
 from parallelner.errors import ParallelNERError
 from parallelner.io import read_jsonl
 from parallelner.run.folder import RunPaths, load_manifest
@@ -23,10 +23,14 @@ pytestmark = pytest.mark.integration
 SECRET = "sk-test-SECRET-do-not-leak-4242"
 
 
-def _request(source: Path, url: str, tmp_path: Path, **kw) -> RunRequest:
-    return RunRequest(source=str(source), source_format="jsonl", source_lang="en", target_lang="de",
-                      base_url=url, model="test-model", review=False, chunk_size=4,
-                      outputs=tmp_path / "outputs", **kw)
+def _start(source: Path, url: str, tmp_path: Path, *, run_id: str, config: Path | None = None,
+           budget: float | None = None, **run) -> RunPaths:
+    """``parallelner run`` without the display: the settings from options, then the run."""
+    options = {"source": str(source), "source_format": "jsonl", "source_lang": "en",
+               "target_lang": "de", "review": False, "chunk_size": 4, **run}
+    overrides = {"run": options, "outputs_dir": tmp_path / "outputs",
+                 "llm": {"base_url": url, "model": "test-model", "budget": budget}}
+    return start_run(run_settings(config, overrides, run_id), run_id).paths
 
 
 def _files(root: Path):
@@ -37,7 +41,7 @@ def test_end_to_end_run_writes_every_stage_and_no_secret(gold_translator, source
                                                          monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     src = source_file(10)
-    paths = start_run(_request(src, gold_translator.url, tmp_path, run_id="e2e"))
+    paths = _start(src, gold_translator.url, tmp_path, run_id="e2e")
     final = read_jsonl(paths.final, ParallelSample)
     assert [r.id for r in final] == [s["id"] for s in map(json.loads, src.read_text().splitlines())]
     statuses = {r.status.value for r in final}
@@ -61,14 +65,14 @@ def test_end_to_end_run_writes_every_stage_and_no_secret(gold_translator, source
 
     # Resuming a finished run repeats no LLM call and rewrites the same records.
     calls = gold_translator.chat_calls
-    start_run(_request(src, gold_translator.url, tmp_path, run_id="e2e"))
+    _start(src, gold_translator.url, tmp_path, run_id="e2e")
     assert gold_translator.chat_calls == calls
     assert read_jsonl(paths.final, ParallelSample) == final
 
 
 def test_flow_runs_unchanged_on_a_local_dask_cluster(gold_translator, source_file, tmp_path):
     src = source_file(8)
-    paths = start_run(_request(src, gold_translator.url, tmp_path, run_id="dask", dask_workers=2))
+    paths = _start(src, gold_translator.url, tmp_path, run_id="dask", dask_workers=2)
     final = read_jsonl(paths.final, ParallelSample)
     assert len(final) == 8 and len({r.id for r in final}) == 8
     assert sum(r.status.value == "accepted" for r in final) >= 6
@@ -78,10 +82,10 @@ def test_unreachable_endpoint_fails_clearly_and_the_run_resumes(gold_translator,
                                                                tmp_path):
     src = source_file(4)
     with pytest.raises(ParallelNERError, match=r"127\.0\.0\.1:9"):
-        start_run(_request(src, "http://127.0.0.1:9/v1", tmp_path, run_id="down"))
+        _start(src, "http://127.0.0.1:9/v1", tmp_path, run_id="down")
     paths = RunPaths(tmp_path / "outputs" / "down")
     assert paths.manifest.exists() and paths.source.exists() and not paths.final.exists()
-    start_run(_request(src, gold_translator.url, tmp_path, run_id="down"))
+    _start(src, gold_translator.url, tmp_path, run_id="down")
     assert len(read_jsonl(paths.final, ParallelSample)) == 4
 
 
@@ -89,7 +93,7 @@ def test_bad_source_file_names_file_and_line(tmp_path, gold_translator):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "1", "lang": "en", "text": "ok"}\n{oops\n')
     with pytest.raises(ParallelNERError, match=r"bad\.jsonl:2"):
-        start_run(_request(bad, gold_translator.url, tmp_path, run_id="bad"))
+        _start(bad, gold_translator.url, tmp_path, run_id="bad")
 
 
 def test_kill_9_then_resume_repeats_no_successful_call(gold_translator, source_file, tmp_path):
@@ -134,9 +138,7 @@ def test_argilla_down_keeps_the_queue_and_says_how_to_push(gold_translator, sour
     monkeypatch.setenv("ARGILLA_API_KEY", "argilla-test-key")
     monkeypatch.setenv("PARALLELNER_REVIEW__AUDIT_FRACTION", "1.0")  # every sample goes to people
     src = source_file(4)
-    req = _request(src, gold_translator.url, tmp_path, run_id="rev")
-    req.review = True
-    paths = start_run(req)
+    paths = _start(src, gold_translator.url, tmp_path, run_id="rev", review=True)
     notes = load_manifest(paths.root)[1].notes
     assert any(n.startswith("review: not pushed") and "review push" in n for n in notes), notes
     assert paths.review_queue.exists() and paths.final.exists()
@@ -149,14 +151,14 @@ def test_budget_stops_the_run_cleanly_and_a_higher_budget_resumes_it(gold_transl
     cfg.write_text('[llm.prices."test-model"]\ninput_per_mtok = 1000.0\noutput_per_mtok = 1000.0\n')
     src = source_file(8)
     with pytest.raises(ParallelNERError, match="budget"):
-        start_run(_request(src, gold_translator.url, tmp_path, run_id="budget", budget=1.0,
-                           config=cfg))
+        _start(src, gold_translator.url, tmp_path, run_id="budget", budget=1.0,
+               config=cfg)
     paths = RunPaths(tmp_path / "outputs" / "budget")
     assert not paths.final.exists()
     calls = gold_translator.chat_calls
     assert calls < 8
-    start_run(_request(src, gold_translator.url, tmp_path, run_id="budget", budget=100.0,
-                       config=cfg))
+    _start(src, gold_translator.url, tmp_path, run_id="budget", budget=100.0,
+           config=cfg)
     final = read_jsonl(paths.final, ParallelSample)
     assert len(final) == 8
     # translate prompts answered before the stop were not asked again
@@ -185,9 +187,8 @@ def test_projection_mode_runs_through_the_same_flow(llm_server, europarl_pairs, 
     write_jsonl(src, [PS(id=s.id, source_lang="en", target_lang="de", source_text=s.text,
                          source_entities=s.entities, target_text=t.text, mode="project")
                       for s, t in pairs])
-    req = _request(src, llm_server.url, tmp_path, run_id="proj")
-    req.mode, req.source_format = "project", None
-    paths = start_run(req)
+    paths = _start(src, llm_server.url, tmp_path, run_id="proj", mode="project",
+                   source_format=None)
     final = read_jsonl(paths.final, ParallelSample)
     assert [r.target_text for r in final] == [t.text for _, t in pairs]  # the given text, unchanged
     accepted = [r for r in final if r.status.value == "accepted"]

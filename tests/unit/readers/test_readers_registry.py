@@ -9,8 +9,14 @@ from datasets import Dataset
 
 import parallelner
 from parallelner.errors import InputError
-from parallelner.readers import READER_NAMES, detect_format, get_reader, read_source
-from parallelner.readers.shipped import default_sources, find_sample, read_default_sample
+from parallelner.readers import (
+    READER_NAMES,
+    detect_format,
+    get_reader,
+    read_default_sample,
+    read_source,
+)
+from parallelner.readers.shipped import default_sources, find_sample
 
 PACKAGE_SAMPLES = Path(parallelner.__file__).parent / "data" / "samples"
 
