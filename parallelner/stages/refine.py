@@ -212,10 +212,12 @@ def _fresh(sample: ParallelSample, response: str, attempts: list[Attempt]) -> Pa
     """The sample with a new answer and the alignment results cleared, ready to validate.
 
     Its attempts end with the one that made the answer: validation reads how that call ended
-    (``finish_reason``), not how the first translation did.
+    (``finish_reason``), not how the first translation did. In projection mode the target text
+    is the given translation, an input rather than a result: it stays.
     """
+    given = sample.target_text if sample.mode == "project" else None
     out = sample.model_copy(deep=True, update={
-        "response": response, "target_text": None, "target_entities": [], "confidence": None,
+        "response": response, "target_text": given, "target_entities": [], "confidence": None,
         "status": None, "issues": [],
     })
     out.provenance.attempts = list(attempts)
