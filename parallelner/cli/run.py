@@ -77,12 +77,7 @@ def run_cli(
     """Run read -> translate -> align -> refine -> review -> export and print a summary."""
     # Prefect's own log lines would tear through the progress bars and repeat our one error
     # line as tracebacks; --verbose shows them.
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
-    if not verbose:
-        import logging
-
-        for name in ("distributed", "prefect", "httpx"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
+    os.environ["PREFECT_LOGGING_LEVEL"] = "INFO" if verbose else "CRITICAL"
 
     run: dict[str, Any] = {
         "source": source, "source_format": source_format, "split": split,
@@ -94,7 +89,7 @@ def run_cli(
     llm = {"base_url": base_url, "model": model, "refine_model": refine_model,
            "refine_rounds": refine_rounds, "concurrency": concurrency, "budget": budget}
     overrides: dict[str, Any] = {"run": run, "llm": llm, "outputs_dir": outputs}
-    _run(lambda: _start(config, overrides, run_id), verbose)
+    _run(lambda: _start(config, overrides, run_id, verbose), verbose)
 
 
 def _run(body: Callable[[], None], verbose: bool) -> None:
@@ -104,9 +99,22 @@ def _run(body: Callable[[], None], verbose: bool) -> None:
     friendly_errors(body)()
 
 
-def _start(config: Path | None, overrides: dict[str, Any], run_id: str | None) -> None:
+def _quiet_libraries() -> None:
+    """Prefect configures its loggers when imported: quiet them after that (and Dask's, whose
+    INFO lines would break the bars). Our own error line says what failed."""
+    import logging
+
+    for name in ("prefect", "distributed", "httpx"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _start(config: Path | None, overrides: dict[str, Any], run_id: str | None,
+           verbose: bool) -> None:
     from flows.start import run_settings, start_run
     from parallelner.errors import BudgetExceeded
+
+    if not verbose:
+        _quiet_libraries()
 
     settings = run_settings(config, overrides, run_id)
 
