@@ -14,7 +14,7 @@ from collections.abc import Callable
 from .config import Settings
 from .errors import BudgetExceeded, ConfigError
 from .llm.cache import ResponseCache
-from .llm.ledger import Ledger, ledger_cost
+from .llm.ledger import Ledger
 from .llm.session import make_ledger
 from .refine import refine_models, refine_samples
 from .runs import RunParams, RunPaths
@@ -23,7 +23,7 @@ from .translate import translate_samples
 
 
 def _ledger(settings: Settings, paths: RunPaths, models: list[str]) -> Ledger:
-    return make_ledger(settings, paths.ledger, models, spent=ledger_cost(paths.ledger))
+    return make_ledger(settings, paths.ledger, models).for_whole_run()
 
 
 def _stop_if_over(ledger: Ledger, stage: str) -> None:
