@@ -143,6 +143,12 @@ class ProjectConfig(_Section):
         return self.inline_prompt if self.style == "inline" else self.list_prompt
 
 
+class ExportConfig(_Section):
+    """What the dataset export writes besides parquet (the Hub's format, always written)."""
+
+    also: list[Literal["jsonl", "disk"]] = Field(default_factory=list)
+
+
 class Settings(_Section):
     """The whole configuration of a run."""
 
@@ -152,6 +158,7 @@ class Settings(_Section):
     align: AlignConfig = Field(default_factory=AlignConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     project: ProjectConfig = Field(default_factory=ProjectConfig)
+    export: ExportConfig = Field(default_factory=ExportConfig)
 
 
 def default_data_dir() -> Path:

@@ -160,7 +160,7 @@ def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: 
 
         write_jsonl(paths.review_queue, select_for_review(records, settings.review.audit_fraction))
     write_jsonl(paths.final, records)
-    notes.append(export_dataset(paths))
+    notes.append(export_dataset(paths, settings.export.also))
     manifest.notes = [n for n in notes if n]  # notes describe this finish, not an earlier attempt
     save_manifest(paths, manifest)
     summary = summarize_run(paths.root)
@@ -169,12 +169,12 @@ def finish_run(paths: RunPaths, manifest: RunManifest, n_chunks: int, settings: 
     return paths.final
 
 
-def export_dataset(paths: RunPaths) -> str | None:
+def export_dataset(paths: RunPaths, also: list[str] | tuple[str, ...] = ()) -> str | None:
     """Write the Hugging Face dataset (and its code-style view) of the accepted samples."""
     from .export.runner import export
 
     try:
-        result = export(paths.root, formats=("hf", "code"))
+        result = export(paths.root, formats=("hf", "code"), also=also)
     except ParallelNERError as exc:
         return f"export: nothing written ({exc})"
     rows = result.rows.get("default", {})
