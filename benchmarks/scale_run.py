@@ -155,6 +155,7 @@ def main() -> None:
            "--base-url", server.url, "--model", "sim-translator", "--chunk-size",
            str(args.chunk_size), "--concurrency", str(args.concurrency), "--no-review",
            "--outputs", str(outputs), "--run-id", RUN_ID, *args.extra.split()]
+    load_before = os.getloadavg()[0]
     stats = TreeStats()
     n_chunks = -(-args.n // args.chunk_size)
     kill_at = max(1, n_chunks // 2) if args.kill_half else None
@@ -176,7 +177,8 @@ def main() -> None:
     disk = disk_bytes(run_dir)
     ds = disk_bytes(run_dir / "dataset") if (run_dir / "dataset").exists() else 0
     print(f"scale_run: N={n} ({n_pairs} gold pairs), chunk size {args.chunk_size}, concurrency "
-          f"{args.concurrency}, {os.cpu_count()} CPUs; code {args.code or ROOT}")
+          f"{args.concurrency}, {os.cpu_count()} CPUs; code {args.code or ROOT}; load average "
+          f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     print(f"  wall                 {total_wall:8.1f} s   ({n / total_wall:,.0f} samples/s)")
     if not killed:
         m = stats.marks
