@@ -107,10 +107,11 @@ def review_task(run_dir: str, settings: dict[str, Any]) -> str | None:
 
 
 @task(name="export", cache_policy=NONE, persist_result=True)
-def export_task(run_dir: str) -> str | None:
+def export_task(run_dir: str, settings: dict[str, Any]) -> str | None:
     from parallelner.run.chunks import export_dataset
 
-    return export_dataset(RunPaths(run_dir))
+    paths = RunPaths(run_dir)
+    return export_dataset(paths, _settings(settings).export.also)
 
 
 @task(name="report", cache_policy=NONE, persist_result=True)
@@ -139,7 +140,7 @@ def pipeline_flow(run_dir: str, settings: dict[str, Any]) -> str:
         for fut in chain:
             fut.result()
     collect_task(run_dir, n_chunks)
-    notes = [review_task(run_dir, settings), export_task(run_dir)]
+    notes = [review_task(run_dir, settings), export_task(run_dir, settings)]
     report_task(run_dir, [n for n in notes if n])
     return str(RunPaths(run_dir).final)
 

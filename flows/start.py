@@ -105,9 +105,9 @@ def start_run(settings: Settings, run_id: str | None = None, *, watch: Watch | N
 
         manifest.finished = datetime.now(UTC).isoformat(timespec="seconds")
         save_manifest(paths, manifest)
-        from parallelner.run.chunks import write_run_report
+        from parallelner.run.report import finish_report
 
-        write_run_report(paths)  # again, now that the wall time is known
+        finish_report(paths.root)  # again, now that the wall time is known (reads no record)
     outcome.manifest, outcome.notes = manifest, list(manifest.notes)
     return outcome
 

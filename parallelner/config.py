@@ -193,6 +193,12 @@ class RunConfig(_Section):
         return self.limit if self.limit is not None or self.source else DEFAULT_SAMPLE_LIMIT
 
 
+class ExportConfig(_Section):
+    """What the dataset export writes besides parquet (the Hub's format, always written)."""
+
+    also: list[Literal["jsonl", "disk"]] = Field(default_factory=list)
+
+
 class Settings(_Section):
     """The whole configuration of a run."""
 
@@ -208,6 +214,9 @@ class Settings(_Section):
         """What may cross into Prefect parameters, results and worker processes: no keys (tasks
         read them from the environment)."""
         return self.model_dump(mode="json", exclude={"llm": {"api_key"}, "review": {"api_key"}})
+
+
+    export: ExportConfig = Field(default_factory=ExportConfig)
 
 
 def default_data_dir() -> Path:

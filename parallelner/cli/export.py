@@ -21,15 +21,22 @@ def register(app: typer.Typer) -> None:
     @friendly_errors
     def export_cli(
         run: Path = typer.Argument(
-            ..., help="Run folder outputs/<run-id> (reads final.jsonl), or a records .jsonl file."
+            ..., help="Run folder outputs/<run-id>: reads RUN/reviewed.jsonl when it exists "
+            "(after `review pull`), else RUN/final.jsonl. Or a records .jsonl file.",
         ),
         input_path: Path | None = typer.Option(
-            None, "--input", help="Records JSONL to export instead of RUN/final.jsonl."
+            None, "--input", help="Records JSONL to export instead of the run's own records."
         ),
         formats: list[str] = typer.Option(
             ["hf"], "--format", "-f",
-            help="hf (the dataset, always written), bio, code, or all; repeatable.",
+            help="hf (the dataset, always written), bio, code, or all; repeatable. Views on "
+            "disk that are not asked for are kept, never deleted.",
         ),
+        also: str = typer.Option(
+            None, "--also", help="Extra copies besides parquet, comma-separated: jsonl, disk "
+            "(save_to_disk). Default: [export] also in the settings (none).",
+        ),
+        config: Path = typer.Option(None, "--config", "-c", help="TOML settings file."),
         split: str = typer.Option("0.8,0.1,0.1", help="Train,validation,test shares."),
         seed: int = typer.Option(0, help="Seed of the split order."),
         zh_segmenter: str = typer.Option("char", help="Chinese tokens for bio: char or jieba."),
@@ -38,15 +45,19 @@ def register(app: typer.Typer) -> None:
             True, help="Keep samples of one source document in one split (besides sentences)."
         ),
     ) -> None:
-        """Build the Hugging Face dataset (parquet + JSONL + card) from accepted samples."""
+        """Build the Hugging Face dataset (parquet shards + card) from the accepted samples of a
+        run: RUN/reviewed.jsonl when present, else RUN/final.jsonl (or --input)."""
         from rich.table import Table
 
+        from ..config import load_settings
         from ..export.runner import export
 
         fmts = ["hf", "bio", "code"] if "all" in formats else formats
+        extra = ([a.strip() for a in also.split(",") if a.strip()] if also is not None
+                 else load_settings(config).export.also)
         result = export(
             run, input_path, fmts, _fractions(split), seed, zh_segmenter, shard_rows, console,
-            by_document=document_groups,
+            by_document=document_groups, also=extra,
         )
         b = result.build
         splits = ("train", "validation", "test")
@@ -71,6 +82,8 @@ def register(app: typer.Typer) -> None:
                     sorted(rep.fallback_langs)))
             if rep.changed_spans:
                 summary.add_row(f"{name}: entities trimmed to tokens", str(rep.changed_spans))
+        if result.kept:
+            summary.add_row("kept from an earlier export", ", ".join(result.kept))
         summary.add_row("dataset card", str(result.card))
         console.print(rows)
         console.print(summary)

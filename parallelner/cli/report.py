@@ -69,8 +69,8 @@ def summary_tables(s: RunSummary) -> list:
     t_cost.add_column("measure")
     t_cost.add_column("value", justify="right")
     rows = [
-        ("calls (cached)", f"{s.calls} ({s.cached_calls})"),
-        ("attempts with errors", str(s.failed_calls)),
+        ("calls made (+ from the cache)", f"{s.calls} (+{s.cached_calls})"),
+        ("failed calls", str(s.failed_calls)),
         ("prompt tokens", f"{s.prompt_tokens:,}"),
         ("completion tokens", f"{s.completion_tokens:,}"),
         ("cost (USD)", f"{s.cost:.4f}"),

@@ -131,6 +131,7 @@ class CardStats(BaseModel):
     settings: dict[str, Any] | None = None
     build: BuildStats = Field(default_factory=BuildStats)
     views: dict[str, dict[str, int]] = Field(default_factory=dict)
+    kept_views: list[str] = Field(default_factory=list)  # on disk from an earlier export
 
     @property
     def human_share(self) -> float:

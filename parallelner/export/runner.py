@@ -19,8 +19,8 @@ from .write import (
     CONFIG_DIRS,
     DEFAULT_SHARD_ROWS,
     FORMAT_CONFIGS,
+    check_also,
     configs_on_disk,
-    remove_config,
     write_card,
     write_config,
 )
@@ -35,6 +35,7 @@ class ExportResult:
     stats: CardStats
     rows: dict[str, dict[str, int]] = field(default_factory=dict)  # config -> split -> rows
     views: dict[str, ViewReport] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)  # configs on disk from an earlier export
     card: Path | None = None
 
     @property
@@ -60,11 +61,15 @@ def export(
     max_rows_per_shard: int = DEFAULT_SHARD_ROWS,
     console: Console | None = None,
     by_document: bool = True,
+    also: Sequence[str] = (),
 ) -> ExportResult:
     """Build the dataset from accepted samples; write it, the asked views and the card.
 
-    ``formats``: ``hf`` (the dataset, always written), ``bio``, ``code``.
+    ``formats``: ``hf`` (the dataset, always written), ``bio``, ``code``. Views on disk that were
+    not asked for are kept as they are (and named in the card). ``also``: extra copies besides
+    parquet, ``jsonl`` and/or ``disk`` (save_to_disk).
     """
+    also = check_also(also)
     unknown = [f for f in formats if f not in FORMAT_CONFIGS]
     if unknown or not formats:
         raise ConfigError(f"unknown export format(s) {unknown}; known: {', '.join(FORMAT_CONFIGS)}")
@@ -104,14 +109,15 @@ def export(
             else:
                 rep = result.views.setdefault("code", ViewReport())
                 data = code_view(dsd, rep, track)
-            write_config(data, out, config, max_rows_per_shard)
+            write_config(data, out, config, max_rows_per_shard, also)
             result.rows[config] = {s: len(d) for s, d in data.items()}
-        for config in set(CONFIG_DIRS) - set(configs):
-            remove_config(out, config)
+    on_disk = configs_on_disk(out)
+    result.kept = [c for c in CONFIG_DIRS if c in on_disk and c not in configs]
     result.stats = collect_stats(
         dsd, build, settings=run_settings(source.run_dir), audit=run_audit(source.run_dir),
         views={c: rows for c, rows in result.rows.items() if c != "default"},
     )
-    card = render_card(result.stats, configs_on_disk(out))
+    result.stats.kept_views = result.kept
+    card = render_card(result.stats, on_disk)
     result.card = write_card(card, result.stats, out)
     return result

@@ -37,10 +37,26 @@ class PromptTemplate:
     def render(self, **variables: Any) -> list[dict[str, str]]:
         """Render to chat messages; a missing variable is an error, not an empty string."""
         try:
-            rendered = _ENV.from_string(self.text).render(**variables)
+            rendered = compiled(self).render(**variables)
         except jinja2.UndefinedError as exc:
             raise ConfigError(f"prompt {self.name}: {exc}") from exc
         return split_messages(rendered, self.name)
+
+
+_COMPILED: dict[tuple[str, str], jinja2.Template] = {}
+
+
+def compiled(prompt: PromptTemplate) -> jinja2.Template:
+    """The template compiled once per process, keyed by name and content hash.
+
+    WHY: compiling costs ~1.2 ms, rendering ~0.02 ms; a run renders one prompt per request.
+    A template built without a hash is keyed by the hash of its text, so two never collide.
+    """
+    key = (prompt.name, prompt.sha256 or hashlib.sha256(prompt.text.encode("utf-8")).hexdigest())
+    template = _COMPILED.get(key)
+    if template is None:  # two threads may both compile once; the result is the same
+        template = _COMPILED.setdefault(key, _ENV.from_string(prompt.text))
+    return template
 
 
 def split_messages(rendered: str, name: str = "prompt") -> list[dict[str, str]]:

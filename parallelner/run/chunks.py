@@ -169,13 +169,13 @@ def collect(paths: RunPaths, n_chunks: int) -> int:
     return n
 
 
-def export_dataset(paths: RunPaths) -> str | None:
+def export_dataset(paths: RunPaths, also: list[str] | tuple[str, ...] = ()) -> str | None:
     """Write the Hugging Face dataset (and its code-style view) of the accepted samples; returns
     the note for the run's summary."""
     from parallelner.export.runner import export
 
     try:
-        result = export(paths.root, formats=("hf", "code"))
+        result = export(paths.root, formats=("hf", "code"), also=also)
     except ParallelNERError as exc:
         return f"export: nothing written ({exc})"
     rows = result.rows.get("default", {})

@@ -1,21 +1,24 @@
 """Run summaries: counts per status, yield per stage, confidence histogram, issue codes, tokens,
 cost.
 
-``summarize`` is pure (records in, a ``RunSummary`` out); ``summarize_run`` reads a run folder;
-``write_plots`` writes the PNG plots; the terminal tables are the CLI's
-(``parallelner.cli.report.summary_tables``).
+``summarize`` is pure (records in, a ``RunSummary`` out); ``summarize_run`` reads a run folder
+as a stream (memory flat in the number of samples), with calls, tokens and cost from the run's
+ledger (the money actually spent, cache hits and failed calls included, across resumes);
+``finish_report`` rewrites the report once the run's wall time is known; ``write_plots``
+writes the PNG plots; the terminal tables are the CLI's (``parallelner.cli.report``).
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from parallelner.io import iter_jsonl
+from parallelner.llm.ledger import ledger_totals
 from parallelner.run.folder import RunPaths, load_manifest
 from parallelner.schema import ParallelSample
 
@@ -48,6 +51,9 @@ class RunSummary(BaseModel):
     cost: float = 0.0
     human_reviewed: int = 0
     wall_seconds: float = 0.0
+    # "ledger": calls, tokens and cost are the run ledger's; "records": summed from the records'
+    # attempts (a records file without a ledger; retries of a resumed run are not in them).
+    calls_from: str = "records"
     audit: dict | None = None
 
 
@@ -61,7 +67,9 @@ def summarize(
     run_id: str = "",
     wall_seconds: float = 0.0,
 ) -> RunSummary:
-    """Summarize the final records; ``stages`` maps stage name -> records after that stage."""
+    """Summarize the final records; ``stages`` maps stage name -> records after that stage (a
+    stage without records is left out). One pass over each iterable: streams are fine. ``calls``
+    are calls made to the endpoint; answers from the cache are ``cached_calls``."""
     s = RunSummary(run_id=run_id, wall_seconds=wall_seconds)
     status: Counter[str] = Counter()
     codes: Counter[str] = Counter()
@@ -76,7 +84,7 @@ def summarize(
         for att in rec.provenance.attempts:
             if att.stage == "review":
                 continue
-            s.calls += 1
+            s.calls += int(not att.cached)
             s.cached_calls += int(att.cached)
             s.failed_calls += int(att.error is not None)
             s.prompt_tokens += att.prompt_tokens
@@ -87,44 +95,94 @@ def summarize(
     }
     s.issue_codes = dict(codes.most_common())
     for name, records in (stages or {}).items():
-        recs = list(records)
-        s.yields.append(
-            StageYield(stage=name, samples=len(recs),
-                       accepted=sum(1 for r in recs
-                                    if r.status is not None and r.status.value == "accepted"))
-        )
+        n = accepted = 0
+        for r in records:
+            n += 1
+            accepted += r.status is not None and r.status.value == "accepted"
+        if n:
+            s.yields.append(StageYield(stage=name, samples=n, accepted=accepted))
     return s
 
 
-def _read_all(path: Path) -> list[ParallelSample]:
+def _stream(path: Path) -> Iterator[ParallelSample]:
+    """The readable records of a JSONL file, one at a time (none if the file is missing)."""
     if not path.exists():
-        return []
-    return [ln.record for ln in iter_jsonl(path, ParallelSample) if ln.record is not None]
+        return
+    for ln in iter_jsonl(path, ParallelSample):
+        if ln.record is not None:
+            yield ln.record
 
 
-def _read_chunks(paths: RunPaths, stage: str) -> list[ParallelSample]:
-    out: list[ParallelSample] = []
-    for f in sorted((paths.root / "chunks").glob(f"*/{stage}.jsonl")):
-        out.extend(_read_all(f))
-    return out
+def _chunk_files(paths: RunPaths, stage: str) -> list[Path]:
+    return sorted((paths.root / "chunks").glob(f"*/{stage}.jsonl"))
+
+
+def _stream_files(files: list[Path]) -> Iterator[ParallelSample]:
+    for f in files:
+        yield from _stream(f)
+
+
+def _nonempty(path: Path) -> bool:
+    return path.exists() and path.stat().st_size > 0
 
 
 def summarize_run(run_dir: str | Path) -> RunSummary:
-    """Read a run folder (finished or not) and summarize what is there."""
+    """Read a run folder (finished or not) and summarize what is there, one record at a time."""
     paths, manifest = load_manifest(run_dir)
-    stages: dict[str, list[ParallelSample]] = {}
-    for stage in ("align", "refine"):
-        recs = _read_chunks(paths, stage)
-        if recs:
-            stages[stage] = recs
+    stages: dict[str, Iterable[ParallelSample]] = {}
+    chunk_files = {stage: _chunk_files(paths, stage) for stage in ("align", "refine")}
+    for stage, files in chunk_files.items():
+        if files:
+            stages[stage] = _stream_files(files)
     results = paths.results()
-    final = _read_all(results) or stages.get("refine") or stages.get("align") or []
+    if _nonempty(results):
+        final: Iterable[ParallelSample] = _stream(results)
+    else:  # not finished yet: the furthest stage there is
+        final = _stream_files(chunk_files["refine"] or chunk_files["align"])
     if paths.reviewed.exists():
-        stages["review"] = final
+        stages["review"] = _stream(paths.reviewed)
     summary = summarize(final, stages, run_id=manifest.run_id, wall_seconds=manifest.wall_seconds)
+    if paths.ledger.exists():
+        use_ledger(summary, paths.ledger)
     audit_file = paths.root / "review_report.json"
     if audit_file.exists():
         summary.audit = json.loads(audit_file.read_text(encoding="utf-8"))
+    return summary
+
+
+def use_ledger(summary: RunSummary, ledger: Path) -> RunSummary:
+    """Calls, tokens and cost as the run's ledger records them: every call of every attempt of
+    the run (the records keep only the answers they use, so after a resume they tell less)."""
+    t = ledger_totals(ledger)
+    summary.calls, summary.cached_calls, summary.failed_calls = t.calls, t.cached, t.failed
+    summary.prompt_tokens, summary.completion_tokens = t.prompt_tokens, t.completion_tokens
+    summary.cost = t.cost
+    summary.calls_from = "ledger"
+    return summary
+
+
+def finish_report(run_dir: str | Path) -> RunSummary:
+    """The report once the run is over: ``report.json`` as the flow's finish wrote it, with the
+    wall time the manifest now holds (the finish writes the report before the run's wall time is
+    known), written again with ``report.md``. Reads no record when the report is current; else
+    summarizes the folder. The CLI calls this after adding the wall time to the manifest."""
+    paths, manifest = load_manifest(run_dir)
+    summary = None
+    if paths.report_json.exists():
+        results = paths.results()
+        current = (not results.exists()
+                   or paths.report_json.stat().st_mtime >= results.stat().st_mtime)
+        if current:
+            try:
+                summary = RunSummary.model_validate_json(paths.report_json.read_bytes())
+            except ValueError:
+                summary = None
+            if summary is not None and summary.run_id != manifest.run_id:
+                summary = None
+    if summary is None:
+        summary = summarize_run(paths.root)
+    summary.wall_seconds = manifest.wall_seconds
+    write_report(summary, paths)
     return summary
 
 
@@ -168,7 +226,9 @@ def write_plots(s: RunSummary, out_dir: str | Path) -> list[Path]:
 
 def write_report(s: RunSummary, paths: RunPaths) -> None:
     """report.json (machine-readable) and report.md (human-readable) in the run folder."""
-    paths.report_json.write_text(s.model_dump_json(indent=2), encoding="utf-8")
+    tmp = paths.report_json.with_suffix(".json.tmp")
+    tmp.write_text(s.model_dump_json(indent=2), encoding="utf-8")
+    tmp.replace(paths.report_json)
     lines = [f"# Run {s.run_id}", "", f"{s.samples} samples, wall time {s.wall_seconds:.1f} s.", "",
              "| status | samples |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in s.status.items()]
@@ -176,9 +236,9 @@ def write_report(s: RunSummary, paths: RunPaths) -> None:
     lines += [f"| {y.stage} | {y.samples} | {y.accepted} |" for y in s.yields]
     lines += ["", "| issue code | samples |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in s.issue_codes.items()]
-    lines += ["", f"LLM calls {s.calls} ({s.cached_calls} cached, {s.failed_calls} failed), "
-              f"prompt tokens {s.prompt_tokens}, completion tokens {s.completion_tokens}, "
-              f"cost {s.cost:.4f} USD."]
+    lines += ["", f"LLM calls made {s.calls} ({s.failed_calls} failed), answers from the cache "
+              f"{s.cached_calls}, prompt tokens {s.prompt_tokens}, completion tokens "
+              f"{s.completion_tokens}, cost {s.cost:.4f} USD (from the {s.calls_from})."]
     if s.audit:
         lines += ["", "Review audit: `" + json.dumps(s.audit) + "`"]
     paths.report_md.write_text("\n".join(lines) + "\n", encoding="utf-8")

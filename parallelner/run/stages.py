@@ -15,7 +15,7 @@ from parallelner.config import Settings
 from parallelner.errors import BudgetExceeded, ConfigError
 from parallelner.llm.cache import ResponseCache
 from parallelner.llm.endpoint import make_ledger
-from parallelner.llm.ledger import Ledger, ledger_cost
+from parallelner.llm.ledger import Ledger
 from parallelner.run.folder import RunParams, RunPaths
 from parallelner.schema import ParallelSample, SourceSample
 from parallelner.stages.refine import refine_models, refine_samples
@@ -23,7 +23,7 @@ from parallelner.stages.translate import translate_samples
 
 
 def _ledger(settings: Settings, paths: RunPaths, models: list[str]) -> Ledger:
-    return make_ledger(settings, paths.ledger, models, spent=ledger_cost(paths.ledger))
+    return make_ledger(settings, paths.ledger, models).for_whole_run()
 
 
 def _stop_if_over(ledger: Ledger, stage: str) -> None:

@@ -71,10 +71,35 @@ def test_cli_export_prints_a_summary(tmp_path, uner_pairs) -> None:
     assert (tmp_path / "run" / "dataset" / "README.md").is_file()
 
 
+def test_cli_export_extra_copies_from_option_or_settings(tmp_path, uner_pairs) -> None:
+    write_jsonl(tmp_path / "records.jsonl", uner_pairs.records)
+    out = tmp_path / "dataset"
+    result = CliRunner().invoke(app, ["export", str(tmp_path / "records.jsonl"),
+                                      "--also", "jsonl,disk"])
+    assert result.exit_code == 0, result.output
+    assert (out / "jsonl" / "default").is_dir() and (out / "disk" / "default").is_dir()
+    config = tmp_path / "settings.toml"
+    config.write_text('[export]\nalso = ["jsonl"]\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["export", str(tmp_path / "records.jsonl"), "-c",
+                                      str(config)])
+    assert result.exit_code == 0, result.output
+    assert (out / "jsonl" / "default").is_dir() and not (out / "disk" / "default").exists()
+    result = CliRunner().invoke(app, ["export", str(tmp_path / "records.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert not (out / "jsonl").exists() and list((out / "data").glob("*.parquet"))
+
+
+def test_cli_export_help_names_its_inputs() -> None:
+    result = CliRunner().invoke(app, ["export", "--help"], env={"COLUMNS": "200"})
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "reviewed.jsonl when it exists" in text and "else RUN/final.jsonl" in text
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["export", "{tmp}/nope"], "no such run folder"),
+        (["export", "{tmp}/r.jsonl", "--also", "csv"], "unknown extra export copy"),
         (["export", "{tmp}", "--format", "csv"], "unknown export format"),
         (["export", "{tmp}/r.jsonl", "--split", "1,1"], "split fractions"),
         (["export", "{tmp}/r.jsonl", "--format", "bio", "--zh-segmenter", "pkuseg"],

@@ -34,7 +34,8 @@ def _load(folder: Path, cache: Path):
 
 
 def test_dataset_round_trips_through_parquet_jsonl_and_disk(tmp_path, records_file, uner_pairs):
-    result = export(tmp_path / "run", records_file, ["hf", "bio", "code"], max_rows_per_shard=50)
+    result = export(tmp_path / "run", records_file, ["hf", "bio", "code"], max_rows_per_shard=50,
+                    also=["jsonl", "disk"])
     out = tmp_path / "run" / "dataset"
     assert result.dataset_dir == out
     expected, _ = build_dataset(uner_pairs.records)
@@ -107,15 +108,40 @@ def test_run_settings_and_audit_reach_the_card_without_private_values(tmp_path, 
     assert "| error_rate | 0.05 |" in text and "per_code" not in text
 
 
-def test_a_new_export_replaces_the_views_it_was_not_asked_for(tmp_path, records_file):
-    export(tmp_path / "run", records_file, ["bio", "code"])
+def test_parquet_only_by_default_extra_copies_on_request(tmp_path, records_file):
     out = tmp_path / "run" / "dataset"
-    assert (out / "bio").is_dir() and (out / "code").is_dir()
-    export(tmp_path / "run", records_file, ["hf"])
-    assert not (out / "bio").exists() and not (out / "jsonl" / "bio").exists()
-    assert not (out / "disk" / "code").exists()
+    export(tmp_path / "run", records_file, ["hf", "code"])
+    assert list((out / "data").glob("*.parquet")) and list((out / "code").glob("*.parquet"))
+    assert not (out / "jsonl").exists() and not (out / "disk").exists()
+    export(tmp_path / "run", records_file, ["hf"], also=["jsonl"])
+    assert (out / "jsonl" / "default" / "train.jsonl").is_file() and not (out / "disk").exists()
+    with pytest.raises(ConfigError, match="unknown extra export copy 'csv'"):
+        export(tmp_path / "run", records_file, ["hf"], also=["csv"])
+
+
+def test_an_export_never_deletes_views_it_was_not_asked_to_rebuild(tmp_path, records_file):
+    """Issue 18 item 1: `export RUN` after `run` deleted the code/ view; `-f code` deleted bio/."""
+    out = tmp_path / "run" / "dataset"
+    export(tmp_path / "run", records_file, ["hf", "code"])  # what `run` writes
+    code_files = sorted(p.name for p in (out / "code").glob("*.parquet"))
+    result = export(tmp_path / "run", records_file, ["hf"])  # `export RUN`
+    assert sorted(p.name for p in (out / "code").glob("*.parquet")) == code_files
+    assert result.kept == ["code"]
+    export(tmp_path / "run", records_file, ["bio"])
+    assert (out / "bio").is_dir()
+    result = export(tmp_path / "run", records_file, ["code"])  # `export -f code`
+    assert (out / "bio").is_dir() and result.kept == ["bio"]
     card = DatasetCard.load(out / "README.md")
-    assert [c["config_name"] for c in card.data.configs] == ["default"]
+    assert [c["config_name"] for c in card.data.configs] == ["default", "bio", "code"]
+    assert "The view(s) bio come from an earlier export" in card.text
+
+
+def test_a_rebuilt_config_loses_its_stale_extra_copies(tmp_path, records_file):
+    out = tmp_path / "run" / "dataset"
+    export(tmp_path / "run", records_file, ["hf", "code"], also=["jsonl", "disk"])
+    export(tmp_path / "run", records_file, ["hf"])  # default rebuilt, without extra copies
+    assert not (out / "jsonl" / "default").exists() and not (out / "disk" / "default").exists()
+    assert (out / "jsonl" / "code").is_dir() and (out / "disk" / "code").is_dir()  # kept
 
 
 def test_mixed_and_unknown_licences_are_not_guessed() -> None:
