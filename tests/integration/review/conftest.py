@@ -19,6 +19,7 @@ import argilla as rg
 import httpx
 import pytest
 
+from annotation import rawapi
 from annotation.client import connect
 from annotation.stack import LocalStack
 from annotation.users import add_user
@@ -126,11 +127,19 @@ def submit():
 
 def submit_answer(owner: rg.Argilla, settings: Settings, dataset: str, sample_id: str,
                   user: rg.User, status: str = "submitted", **values: object) -> None:
-    """Write one user's answer to a record through the SDK, as that user (user_id)."""
+    """Write one user's answer to a record through the API, as that user (user_id); an answer
+    they gave before is replaced, as when they change it in the browser."""
     workspace = owner.workspaces(settings.review.workspace)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = owner.datasets(dataset, workspace=workspace)
+    raw = next(r for r in rawapi.iter_records(owner, ds.id) if r["external_id"] == sample_id)
+    mine = [r for r in raw.get("responses") or [] if r["user_id"] == str(user.id)]
+    if mine:
+        body = {"values": {q: {"value": v} for q, v in values.items()}, "status": status}
+        owner.api.http_client.put(f"/api/v1/responses/{mine[0]['id']}",
+                                  json=body).raise_for_status()
+        return
     record = next(r for r in ds.records(with_suggestions=True, with_responses=True)
                   if r.id == sample_id)
     for question, value in values.items():
