@@ -40,6 +40,10 @@ class StackPaths:
         return self.root / "credentials.json"
 
     @property
+    def auth_secret(self) -> Path:
+        return self.root / "auth-secret"
+
+    @property
     def home(self) -> Path:
         return self.root / "home"
 
@@ -107,14 +111,37 @@ def load_credentials(path: Path) -> Credentials | None:
         raise ConfigError(f"{path}: unreadable credentials file ({exc})") from exc
 
 
+def _write_new_0600(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def ensure_auth_secret(path: Path) -> str:
+    """The key the server signs login sessions with, generated once and kept 0600.
+
+    Without it argilla-server draws a new key at each start, so `review down`/`up` logged every
+    reviewer out.
+    """
+    if not path.exists():
+        _write_new_0600(path, secrets.token_hex(32))
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise ConfigError(f"{path}: the auth secret must be readable by its user only (mode "
+                          f"0600), found {oct(mode)}; fix with: chmod 600 {path}")
+    secret = path.read_text(encoding="utf-8").strip()
+    if len(secret) < 32:
+        raise ConfigError(f"{path}: auth secret too short; delete the file to make a new one "
+                          "(everyone logs in again)")
+    return secret
+
+
 def ensure_credentials(path: Path, workspace: str) -> tuple[Credentials, bool]:
     """Load the credentials or create them (0600 from the first byte). Returns (creds, created)."""
     found = load_credentials(path)
     if found is not None:
         return found, False
     creds = generate_credentials(workspace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(creds.to_json())
+    _write_new_0600(path, creds.to_json())
     return creds, True

@@ -22,14 +22,26 @@ F_SOURCE, F_TARGET, F_ENTITIES = "source", "target", "entities"
 Q_SPANS, Q_USABLE, Q_TRANSLATION = "spans", "usable", "corrected_translation"
 M_CONFIDENCE, M_ISSUES, M_PAIR, M_DATASET, M_ENTITIES = (
     "confidence", "issues", "language_pair", "source_dataset", "entity_count")
+# Priority (1 = review first), the run and sample a record belongs to, and the merge's verdict
+# on the answers (written back by pull): "needs attention" with the reason, or "merged".
+M_PRIORITY, M_RUN, M_SAMPLE, M_VERDICT, M_REASON = (
+    "priority", "run", "sample_id", "verdict", "verdict_reason")
+NEEDS_ATTENTION, MERGED = "needs attention", "merged"
 USABLE_LABELS = {"yes": "yes, usable", "fixed": "fixed by me", "discard": "discard"}
 
 
-def dataset_name(config: ReviewConfig, source_lang: str, target_lang: str, run_id: str) -> str:
-    """Argilla dataset names allow letters, digits, '-' and '_' only."""
+def dataset_name(config: ReviewConfig, source_lang: str, target_lang: str, run_id: str,
+                 audit: bool = False) -> str:
+    """Argilla dataset names allow letters, digits, '-' and '_' only.
+
+    ``audit``: the dataset of audited accepted samples, kept apart because it is answered by two
+    annotators each (a task distribution is a dataset setting in Argilla).
+    """
     parts = [config.dataset_prefix]
     if config.dataset_per == "run":
         parts.append(run_id)
+    if audit:
+        parts.append("audit")
     parts.append(f"{source_lang}-{target_lang}")
     return re.sub(r"[^A-Za-z0-9_-]+", "-", "-".join(parts)).strip("-")
 
@@ -69,10 +81,14 @@ def guidelines_text(labels: list[str], schemes: list[str]) -> str:
 
 
 def build_settings(labels: list[str], schemes: list[str], source_lang: str, target_lang: str,
-                   client: rg.Argilla) -> rg.Settings:
-    """The dataset settings shown to reviewers (labels: the span labels offered on the target)."""
+                   client: rg.Argilla, min_submitted: int = 1) -> rg.Settings:
+    """The dataset settings shown to reviewers (labels: the span labels offered on the target).
+
+    ``min_submitted``: how many people must submit a record before Argilla counts it done.
+    """
     return rg.Settings(
         guidelines=guidelines_text(labels, schemes),
+        distribution=rg.TaskDistribution(min_submitted=min_submitted),
         fields=[
             rg.TextField(name=F_SOURCE, title=f"Source ({source_lang}), entities numbered",
                          use_markdown=True, client=client),
@@ -98,6 +114,13 @@ def build_settings(labels: list[str], schemes: list[str], source_lang: str, targ
             rg.TermsMetadataProperty(name=M_PAIR, title="language pair", client=client),
             rg.TermsMetadataProperty(name=M_DATASET, title="source dataset", client=client),
             rg.IntegerMetadataProperty(name=M_ENTITIES, title="entities", client=client),
+            rg.IntegerMetadataProperty(name=M_PRIORITY, title="priority (1 = first)", min=1,
+                                       client=client),
+            rg.TermsMetadataProperty(name=M_RUN, title="run", client=client),
+            rg.TermsMetadataProperty(name=M_SAMPLE, title="sample id", client=client),
+            rg.TermsMetadataProperty(name=M_VERDICT, title="merge verdict", client=client),
+            rg.TermsMetadataProperty(name=M_REASON, title="why it needs attention",
+                                     client=client),
         ],
     )
 

@@ -28,7 +28,8 @@ from parallelner.schema import Attempt, Issue, ParallelSample, Provenance, Statu
 
 USABLE_YES, USABLE_FIXED, USABLE_DISCARD = "yes", "fixed", "discard"
 AnswerStatus = Literal["submitted", "discarded", "draft"]
-OutcomeKind = Literal["pending", "unchanged", "changed", "rejected", "invalid", "stale", "conflict"]
+OutcomeKind = Literal["pending", "unchanged", "changed", "rejected", "invalid", "stale", "conflict",
+                      "returned"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ReviewAnswer:
     spans: tuple[Span, ...] | None = None
     usable: str | None = None
     corrected_translation: str | None = None
+    answered_at: str | None = None  # when Argilla last saved the answer (ISO 8601)
 
 
 @dataclass
@@ -272,33 +274,47 @@ def apply_answer(sample: ParallelSample, answer: ReviewAnswer) -> MergeOutcome:
         validate(sample, text, spans)
     except InvalidAnswer as exc:
         issue = Issue(code=exc.code, message=f"review by {answer.reviewer}: {exc}")
-        kept = [i for i in sample.issues if not i.code.startswith("review_")]
-        return MergeOutcome(sample.model_copy(update={"status": Status.review,
-                                                       "issues": [*kept, issue]}),
-                            "invalid", who, str(exc))
+        return MergeOutcome(_needs_review(sample, issue), "invalid", who, str(exc))
     same = text == sample.target_text and _span_key(spans) == _span_key(sample.target_entities)
     merged = _reviewed(sample, who, note, target_text=text, target_entities=spans,
                        confidence=1.0, status=Status.accepted, issues=[])
     return MergeOutcome(merged, "unchanged" if same else "changed", who)
 
 
-def merge_review(sample: ParallelSample, answers: list[ReviewAnswer]) -> MergeOutcome:
-    """Apply the people's answers to one sample (see the module docstring for the rules)."""
+def _needs_review(sample: ParallelSample, issue: Issue) -> ParallelSample:
+    kept = [i for i in sample.issues if not i.code.startswith("review_")]
+    return sample.model_copy(update={"status": Status.review, "issues": [*kept, issue]})
+
+
+STALE = ("the reviewer answered the translation that was pushed, but the run's samples now hold "
+         "another one (the run changed after the push); the answer is not merged. Either "
+         "`parallelner review push RUN --replace-stale` (sends the current translation; the old "
+         "answer is dropped), or restore the samples that were pushed")
+
+
+def merge_review(sample: ParallelSample, answers: list[ReviewAnswer],
+                 returned: Issue | None = None) -> MergeOutcome:
+    """Apply the people's answers to one sample (see the module docstring for the rules).
+
+    ``returned``: the issue of an answer an earlier pull refused and sent back to its reviewer
+    (now a draft): while no new answer is submitted the sample stays in review with that issue.
+    """
     final = [a for a in answers if a.status in ("submitted", "discarded")]
     if not final:
+        if returned is not None:
+            who = sorted(a.reviewer for a in answers)
+            return MergeOutcome(_needs_review(sample, returned), "returned", who,
+                                returned.message)
         return MergeOutcome(sample, "pending")
     who = sorted(a.reviewer for a in final)
     if any(a.shown_target != (sample.target_text or "") for a in final):
-        return MergeOutcome(sample, "stale", who, "the translation changed since it was pushed")
+        return MergeOutcome(sample, "stale", who, STALE)
     outcomes = [apply_answer(sample, a) for a in final]
     results = {(o.kind, o.sample.target_text, tuple(_span_key(o.sample.target_entities)),
                 o.sample.status) for o in outcomes}
     if len(results) > 1:
         issue = Issue(code="review_conflict", message=f"reviewers disagree: {', '.join(who)}")
-        kept = [i for i in sample.issues if not i.code.startswith("review_")]
-        return MergeOutcome(sample.model_copy(update={"status": Status.review,
-                                                       "issues": [*kept, issue]}),
-                            "conflict", who, "reviewers disagree")
+        return MergeOutcome(_needs_review(sample, issue), "conflict", who, "reviewers disagree")
     outcome = outcomes[0]
     if outcome.kind != "invalid" and len(final) > 1:
         outcome.sample.provenance.reviewer = ", ".join(who)

@@ -1,5 +1,5 @@
-"""ParallelSample <-> Argilla record. Record id = sample id, so pushing again updates, never
-duplicates."""
+"""ParallelSample <-> Argilla record. Record id = sample id in a per-run dataset (``run/sample``
+in a dataset shared by runs), so pushing again updates, never duplicates, and runs never collide."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from .dataset import (
     M_ENTITIES,
     M_ISSUES,
     M_PAIR,
+    M_PRIORITY,
+    M_RUN,
+    M_SAMPLE,
     Q_SPANS,
     Q_TRANSLATION,
     Q_USABLE,
@@ -27,7 +30,7 @@ from .merge import ReviewAnswer, Span
 NO_TRANSLATION = "(no translation: write one in the corrected translation box)"
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_{}[]()<>#+-.!|~" else ch for ch in text)
 
 
@@ -39,11 +42,11 @@ def source_markdown(sample: ParallelSample) -> str:
                    key=lambda i: sample.source_entities[i].start)
     for i in order:
         ent = sample.source_entities[i]
-        out.append(_md_escape(sample.source_text[pos : ent.start]))
-        out.append(f"**\\[{i + 1} {_md_escape(ent.label)}\\] "
-                   f"{_md_escape(ent.surface(sample.source_text))}**")
+        out.append(md_escape(sample.source_text[pos : ent.start]))
+        out.append(f"**\\[{i + 1} {md_escape(ent.label)}\\] "
+                   f"{md_escape(ent.surface(sample.source_text))}**")
         pos = ent.end
-    out.append(_md_escape(sample.source_text[pos:]))
+    out.append(md_escape(sample.source_text[pos:]))
     return "".join(out)
 
 
@@ -51,18 +54,21 @@ def entities_markdown(sample: ParallelSample) -> str:
     """A table: each source entity, the machine's span for it, its confidence; then the issues."""
     target = sample.target_text or ""
     by_source = {t.source_index: t for t in sample.target_entities}
-    rows = ["| # | label | source | machine's span | confidence |", "|---|---|---|---|---|"]
+    # Argilla draws table cells without padding: a non-breaking space after each header keeps
+    # "#" and "label" apart (a plain space is trimmed by the Markdown parser).
+    rows = ["| # &nbsp; | label &nbsp; | source &nbsp; | machine's span &nbsp; | confidence |",
+            "|---|---|---|---|---|"]
     for i, ent in enumerate(sample.source_entities):
         span = by_source.get(i)
-        found = _md_escape(span.surface(target)) if span else "*(not found)*"
+        found = md_escape(span.surface(target)) if span else "*(not found)*"
         conf = f"{span.confidence:.2f}" if span and span.confidence is not None else "–"
-        rows.append(f"| {i + 1} | {ent.label} | {_md_escape(ent.surface(sample.source_text))} "
-                    f"| {found} | {conf} |")
+        cells = [str(i + 1), ent.label, md_escape(ent.surface(sample.source_text)), found, conf]
+        rows.append("| " + " &nbsp; | ".join(cells) + " |")
     overall = "–" if sample.confidence is None else f"{sample.confidence:.2f}"
     lines = ["\n".join(rows), f"\n**sample confidence:** {overall}"]
     if sample.issues:
         lines.append("\n**issues:**\n" + "\n".join(
-            f"- `{issue.code}` {_md_escape(issue.message)}" for issue in sample.issues))
+            f"- `{issue.code}` {md_escape(issue.message)}" for issue in sample.issues))
     return "\n".join(lines)
 
 
@@ -72,7 +78,13 @@ def _agent(sample: ParallelSample) -> str:
     return f"{model} / {version}"[:200]
 
 
-def to_record(sample: ParallelSample) -> rg.Record:
+def record_id(sample_id: str, run_id: str, shared: bool) -> str:
+    """The record's id: the sample id, prefixed by the run when the dataset is shared by runs."""
+    return f"{run_id}/{sample_id}" if shared else sample_id
+
+
+def to_record(sample: ParallelSample, run_id: str = "", priority: int | None = None,
+              shared: bool = False) -> rg.Record:
     """The Argilla record for a sample: fields, metadata, and the pipeline's spans as
     suggestions."""
     target = sample.target_text or NO_TRANSLATION
@@ -96,14 +108,19 @@ def to_record(sample: ParallelSample) -> rg.Record:
         M_DATASET: (sample.source.dataset if sample.source and sample.source.dataset
                     else "unknown"),
         M_ENTITIES: len(sample.source_entities),
+        M_SAMPLE: sample.id,
     }
+    if run_id:
+        metadata[M_RUN] = run_id
+    if priority is not None:
+        metadata[M_PRIORITY] = priority
     if sample.confidence is not None:
         metadata[M_CONFIDENCE] = sample.confidence
     codes = sorted({issue.code for issue in sample.issues})
     if codes:
         metadata[M_ISSUES] = codes
     return rg.Record(
-        id=sample.id,
+        id=record_id(sample.id, run_id, shared),
         fields={F_SOURCE: source_markdown(sample), F_TARGET: target,
                 F_ENTITIES: entities_markdown(sample)},
         metadata=metadata,
@@ -111,33 +128,27 @@ def to_record(sample: ParallelSample) -> rg.Record:
     )
 
 
-def shown_target(record: rg.Record) -> str:
-    text = record.fields[F_TARGET]
-    return "" if text == NO_TRANSLATION else text
-
-
-def answers_of(record: rg.Record, usernames: Mapping[str, str]) -> list[ReviewAnswer]:
-    """Every user's answer to a record (drafts included; the merge decides what counts)."""
-    by_user: dict[str, dict[str, object]] = {}
-    statuses: dict[str, str] = {}
-    # The raw response models: the SDK's Response list drops answers without values (a discard).
-    for model in record._model.responses or []:
-        user = str(model.user_id)
-        by_user[user] = {name: v.get("value") for name, v in (model.values or {}).items()}
-        statuses[user] = str(getattr(model.status, "value", model.status))
+def answers_of(record: dict, usernames: Mapping[str, str]) -> list[ReviewAnswer]:
+    """Every user's answer to a record as the REST API gives it (drafts included; the merge
+    decides what counts), with who gave it and when."""
+    text = record["fields"].get(F_TARGET) or ""
+    shown = "" if text == NO_TRANSLATION else text
     answers = []
-    for user, values in sorted(by_user.items()):
+    for resp in sorted(record.get("responses") or [], key=lambda r: str(r["user_id"])):
+        values = {name: (v or {}).get("value") for name, v in (resp.get("values") or {}).items()}
         raw_spans = values.get(Q_SPANS)
         spans = None
         if raw_spans is not None:
             spans = tuple(Span(int(s["start"]), int(s["end"]), str(s["label"])) for s in raw_spans)
         translation = values.get(Q_TRANSLATION)
+        user = str(resp["user_id"])
         answers.append(ReviewAnswer(
             reviewer=usernames.get(user, user),
-            status=statuses[user],  # type: ignore[arg-type]
-            shown_target=shown_target(record),
+            status=resp["status"],
+            shown_target=shown,
             spans=spans,
             usable=values.get(Q_USABLE),  # type: ignore[arg-type]
             corrected_translation=translation if isinstance(translation, str) else None,
+            answered_at=resp.get("updated_at"),
         ))
     return answers

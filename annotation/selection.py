@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
+from parallelner.align.issues import CODES, Action
 from parallelner.schema import ParallelSample, Status
 
 
@@ -28,3 +29,23 @@ def select_for_review(
 ) -> list[ParallelSample]:
     """The review queue, in input order: status ``review``, then the audited ``accepted`` ones."""
     return [s for s in samples if s.status == Status.review or is_audited(s, audit_fraction)]
+
+
+def _worst_action(sample: ParallelSample) -> int:
+    """The most severe action among the sample's issue codes (codes the aligner does not know,
+    e.g. refine's or review's own, count as 'review')."""
+    return max((int(CODES[i.code].action) if i.code in CODES else int(Action.review)
+                for i in sample.issues), default=0)
+
+
+def priority_order(samples: Iterable[ParallelSample]) -> list[ParallelSample]:
+    """Most severe issues first, then lowest confidence, then most issues; ties by id.
+
+    Pushed in this order and numbered (metadata ``priority``, 1 = first), so sorting by priority
+    in Argilla shows what matters most first.
+    """
+    def key(s: ParallelSample) -> tuple[int, float, int, str]:
+        conf = s.confidence if s.confidence is not None else 0.0
+        return (-_worst_action(s), conf, -len(s.issues), s.id)
+
+    return sorted(samples, key=key)

@@ -25,7 +25,13 @@ import httpx
 
 from parallelner.config import Settings
 
-from .credentials import Credentials, StackPaths, ensure_credentials, load_credentials
+from .credentials import (
+    Credentials,
+    StackPaths,
+    ensure_auth_secret,
+    ensure_credentials,
+    load_credentials,
+)
 from .services import HOST, Service, StackError, http_ok, port_open, redis_ping
 
 HERE = Path(__file__).resolve().parent
@@ -67,7 +73,7 @@ class LocalStack:
 
     # ---- the three services -------------------------------------------------------------
     def _server_env(self) -> dict[str, str]:
-        return {
+        env = {
             "ARGILLA_SEARCH_ENGINE": "opensearch",  # "elasticsearch" gets HTTP 406 from osmem
             "ARGILLA_ELASTICSEARCH": f"http://{HOST}:{self.config.search_port}",
             "ARGILLA_DATABASE_URL": f"sqlite+aiosqlite:///{self.paths.database}",
@@ -77,6 +83,10 @@ class LocalStack:
             "HF_HUB_DISABLE_TELEMETRY": "1",
             "DO_NOT_TRACK": "1",
         }
+        if self.paths.auth_secret.exists():
+            # Sessions survive `down`/`up`: the server signs them with the same key every start.
+            env["ARGILLA_AUTH_SECRET_KEY"] = ensure_auth_secret(self.paths.auth_secret)
+        return env
 
     def _redis(self) -> Service:
         port = self.config.redis_port
@@ -153,6 +163,7 @@ class LocalStack:
         self.ensure_redis_installed()
         self.ensure_server_venv()
         creds, _ = ensure_credentials(self.paths.credentials, self.config.workspace)
+        ensure_auth_secret(self.paths.auth_secret)
         redis, search, server = self.services()
         started: set[str] = set()
         timeout = self.config.start_timeout

@@ -113,8 +113,9 @@ class ReviewConfig(_Section):
     audit_fraction: float = Field(default=0.02, ge=0.0, le=1.0)
     workspace: str = Field(default="parallelner", min_length=1)
     dataset_prefix: str = Field(default="parallelner", min_length=1)
-    # "pair": one dataset per language pair shared by runs; "run": one per run and pair.
-    dataset_per: Literal["pair", "run"] = "pair"
+    # "run": one dataset per run and pair (runs never share records); "pair": one per language
+    # pair shared by runs (record ids then carry the run id, so runs still never collide).
+    dataset_per: Literal["pair", "run"] = "run"
     # Span labels offered to reviewers besides those found in the pushed samples.
     labels: list[str] = Field(default_factory=list)
     timeout: float = Field(default=30.0, gt=0)

@@ -194,6 +194,7 @@ def sample_to_row(rec: ParallelSample) -> dict:
         "provenance": {
             "model": rec.provenance.model,
             "prompt_version": rec.provenance.prompt_version,
+            "reviewer": rec.provenance.reviewer,
             "mode": rec.mode,
             "dataset": src.dataset,
             "split": src.split,
@@ -230,6 +231,7 @@ def row_to_sample(row: dict) -> ParallelSample:
         ),
         provenance=Provenance(
             model=prov["model"], prompt_version=prov["prompt_version"],
+            reviewer=prov.get("reviewer"),
             reviewed_by=row["review"],
         ),
     )

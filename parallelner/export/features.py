@@ -23,6 +23,7 @@ TARGET_ENTITY = {**ENTITY, "source_index": _INT, "confidence": Value("float64")}
 PROVENANCE = {
     "model": _STR,
     "prompt_version": _STR,
+    "reviewer": _STR,  # who reviewed it (Argilla usernames, ", "-joined); null when no person did
     "mode": _STR,
     "dataset": _STR,
     "split": _STR,

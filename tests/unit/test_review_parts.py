@@ -45,8 +45,9 @@ def test_audit_share_is_close_to_the_fraction():
 
 def test_record_carries_fields_suggestions_and_metadata(samples):
     s = next(x for x in samples if x.id == "europarl-en-0006")
-    rec = to_record(s)
+    rec = to_record(s, "run-7", priority=3)
     assert rec.id == s.id
+    assert to_record(s, "run-7", shared=True).id == "run-7/europarl-en-0006"
     assert rec.fields["target"] == s.target_text
     assert rec.fields["source"] == ("The **\\[1 ORG\\] United Nations** is based in "
                                     "**\\[2 LOC\\] New York**\\.")
@@ -56,23 +57,26 @@ def test_record_carries_fields_suggestions_and_metadata(samples):
     assert spans.score == [0.62, 0.99]
     assert rec.suggestions["corrected_translation"].value == s.target_text
     assert rec.metadata == {"language_pair": "en-de", "source_dataset": "europarl-ner",
-                            "entity_count": 2, "confidence": 0.61, "issues": ["article_in_span"]}
+                            "entity_count": 2, "confidence": 0.61, "issues": ["article_in_span"],
+                            "sample_id": "europarl-en-0006", "run": "run-7", "priority": 3}
 
 
 def test_markdown_shows_missing_entities_and_issues(samples):
     s = next(x for x in samples if x.id == "pud-en-0003")
     table = entities_markdown(s)
-    assert "| 2 | LOC | Shanghai | *(not found)* | – |" in table
+    assert "| 2 &nbsp; | LOC &nbsp; | Shanghai &nbsp; | *(not found)* &nbsp; | – |" in table
+    assert table.startswith("| # &nbsp; | label &nbsp; |")  # cells kept apart on screen
     assert "`entity_missing`" in table
     assert source_markdown(s).startswith("**\\[1 ORG\\] Microsoft**")
 
 
 def test_dataset_names():
-    pair = ReviewConfig()
+    pair = ReviewConfig(dataset_per="pair")
     assert dataset_name(pair, "en", "zh", "run 7") == "parallelner-en-zh"
-    per_run = ReviewConfig(dataset_per="run")
+    per_run = ReviewConfig()  # the default: runs never share records
     assert dataset_name(per_run, "en", "zh", "2026-11-25 run/7") == \
         "parallelner-2026-11-25-run-7-en-zh"
+    assert dataset_name(per_run, "en", "zh", "r1", audit=True) == "parallelner-r1-audit-en-zh"
 
 
 _DELETE = """

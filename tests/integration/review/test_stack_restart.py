@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 
 import argilla as rg
+import httpx
 import pytest
 
 from annotation.client import ReviewUnavailableError, connect
@@ -20,12 +21,18 @@ from parallelner.schema import ParallelSample, Status
 def test_down_then_up_keeps_queue_answers_and_index(run_dir, stack_settings, local_stack, owner,
                                                      annotator, submit):
     settings = stack_settings.model_copy(update={"review": stack_settings.review.model_copy(
-        update={"audit_fraction": 0.0, "dataset_per": "run"})})
+        update={"audit_fraction": 0.0})})
     report = push_run(run_dir, settings)
     zh = next(d.name for d in report.datasets if d.name.endswith("en-zh"))
     submit(owner, settings, zh, "pud-en-0003", annotator.user, usable="fixed", spans=[
         {"start": 0, "end": 2, "label": "ORG"}, {"start": 5, "end": 7, "label": "LOC"}])
     queue = (run_dir / "review_queue.jsonl").read_bytes()
+    # A reviewer logged in to the UI (a session token, as the browser holds it).
+    login = httpx.post(f"{local_stack.url}/api/v1/token",
+                       data={"username": annotator.username, "password": annotator.password})
+    login.raise_for_status()
+    session = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    assert httpx.get(f"{local_stack.url}/api/v1/me", headers=session).status_code == 200
 
     assert "argilla" in local_stack.down()
     try:
@@ -38,6 +45,8 @@ def test_down_then_up_keeps_queue_answers_and_index(run_dir, stack_settings, loc
     finally:
         status = local_stack.up()
     print(f"\nrestart (`up` after `down`, index rebuilt): {status.seconds:.1f} s")
+    # Still logged in: the server signs sessions with the stack's persistent secret.
+    assert httpx.get(f"{local_stack.url}/api/v1/me", headers=session).status_code == 200
 
     client = connect(settings)
     with warnings.catch_warnings():

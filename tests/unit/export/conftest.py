@@ -92,7 +92,8 @@ def make_sample(n: int, sid: str, src: GoldSentence, tgt: GoldSentence, langs: t
         source=SourceProvenance(dataset="uner-pud", split="test", index=n, document=src.doc,
                                 label_scheme="conll"),
         provenance=Provenance(model="gold-pairs", prompt_version="v0",
-                              reviewed_by="human" if n % 7 == 0 else "machine"),
+                              reviewed_by="human" if n % 7 == 0 else "machine",
+                              reviewer="ann-a, ann-b" if n % 7 == 0 else None),
     )
 
 

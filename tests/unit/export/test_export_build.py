@@ -92,6 +92,8 @@ def test_rows_read_back_as_the_same_samples(uner_pairs) -> None:
                          "source"):
                 assert getattr(back, name) == getattr(orig, name), name
             assert back.provenance.reviewed_by == orig.provenance.reviewed_by
+            assert back.provenance.reviewer == orig.provenance.reviewer
+            assert row["provenance"]["reviewer"] == orig.provenance.reviewer
             assert back.provenance.model == orig.provenance.model
             for side in ("source", "target"):
                 text = row[f"{side}_text"]

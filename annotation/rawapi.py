@@ -1,0 +1,54 @@
+"""The few Argilla REST calls the SDK does not offer: records with their responses' ids and times,
+a response's status, a record's metadata, deleting records by id.
+
+Through the SDK's own HTTP client (same URL, key and timeouts); errors surface as httpx errors,
+which :func:`annotation.client.argilla_errors` turns into one clear message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import argilla as rg
+
+PAGE = 1000  # the server's largest page
+
+
+def _http(client: rg.Argilla):
+    return client.api.http_client
+
+
+def iter_records(client: rg.Argilla, dataset_id: object) -> Iterator[dict[str, Any]]:
+    """Every record of a dataset with all users' responses, oldest first."""
+    offset = 0
+    while True:
+        resp = _http(client).get(f"/api/v1/datasets/{dataset_id}/records",
+                                 params={"include": "responses", "offset": offset, "limit": PAGE})
+        resp.raise_for_status()
+        items = resp.json()["items"]
+        yield from items
+        if len(items) < PAGE:
+            return
+        offset += len(items)
+
+
+def set_response_status(client: rg.Argilla, response: dict[str, Any], status: str) -> None:
+    """Change one response's status (e.g. back to ``draft``), keeping its values."""
+    body = {"values": response.get("values"), "status": status}
+    _http(client).put(f"/api/v1/responses/{response['id']}", json=body).raise_for_status()
+
+
+def update_record(client: rg.Argilla, record: dict[str, Any], metadata: dict[str, Any],
+                  fields: dict[str, Any]) -> None:
+    """Replace a record's metadata and fields (the server stores each whole mapping)."""
+    _http(client).patch(f"/api/v1/records/{record['id']}",
+                        json={"metadata": metadata, "fields": fields}).raise_for_status()
+
+
+def delete_records(client: rg.Argilla, dataset_id: object, record_ids: list[str]) -> None:
+    """Delete records (and their responses) by their server ids, 100 at a time."""
+    for start in range(0, len(record_ids), 100):
+        ids = ",".join(record_ids[start : start + 100])
+        _http(client).delete(f"/api/v1/datasets/{dataset_id}/records",
+                             params={"ids": ids}).raise_for_status()
