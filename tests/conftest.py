@@ -11,9 +11,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Prefect's temporary API server gets 20 s to start by default; on a loaded 2-core machine it
+# can take longer ("Timed out while attempting to connect to ephemeral Prefect API server").
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="parallelner-prefect-"))
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# Property tests run on a loaded 2-core machine: no per-example deadline (Hypothesis' default
+# 200 ms fails a correct test when the machine is busy), and slow data generation is no error.
+settings.register_profile("parallelner", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("parallelner")
 
 # Fixtures of the LLM layer (our OpenAI-protocol test server); tests/ is on sys.path.
 pytest_plugins = ("llm_fixtures",)

@@ -9,7 +9,11 @@ to it through the real ``openai`` client exactly as it would to a hosted endpoin
   ``Status(429, retry_after="1")``, ``Status(500)``, ``"hang"`` (no answer until the client gives
   up), ``"drop"`` (close the connection without an answer);
 - ``server.delay`` adds a fixed latency to every answer (the benchmark's 500 ms);
-- ``server.requests`` records every chat request (JSON body and headers) for assertions.
+- ``server.requests`` records every chat request (JSON body and headers) for assertions;
+- ``server.answered`` records every 200 answer sent (monotonic time, last user message), so a
+  test can tell calls answered before a kill from calls still in flight;
+- ``server.gate = n`` holds every request until ``n`` are in flight at once (or 5 s pass), so a
+  concurrency bound is measured exactly even on a loaded machine.
 
 Run standalone for benchmarks: ``python tests/llm_server.py --delay 0.5`` prints ``PORT <n>``.
 """
@@ -20,6 +24,7 @@ import argparse
 import asyncio
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +76,8 @@ class ChatServer:
         self.responder: Callable[[dict[str, Any]], str] = echo_last_user
         self.default: Behaviour = "ok"
         self.requests: list[Recorded] = []
+        self.answered: list[tuple[float, str]] = []
+        self.gate = 0
         self.in_flight = 0
         self.max_in_flight = 0
         self._script: deque[Behaviour] = deque()
@@ -90,7 +97,9 @@ class ChatServer:
         with self._lock:
             self._script.clear()
             self.requests.clear()
+            self.answered.clear()
         self.max_in_flight = 0
+        self.gate = 0
         self.responder = echo_last_user
         self.default = "ok"
         self.delay = 0.0
@@ -182,9 +191,17 @@ class ChatServer:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
+            if self.gate:
+                await self._wait_for_gate()
             return await self._chat(payload, reader, writer)
         finally:
             self.in_flight -= 1
+
+    async def _wait_for_gate(self, limit: float = 5.0) -> None:
+        loop = asyncio.get_running_loop()
+        until = loop.time() + limit
+        while self.in_flight < self.gate and self.max_in_flight < self.gate and loop.time() < until:
+            await asyncio.sleep(0.01)
 
     async def _chat(self, payload: dict[str, Any], reader: asyncio.StreamReader,
                     writer: asyncio.StreamWriter) -> bool:
@@ -208,7 +225,9 @@ class ChatServer:
             return await self._send(writer, behaviour.code, {"error": {
                 "message": behaviour.message, "type": "scripted", "code": behaviour.code}}, extra)
         answer = behaviour if isinstance(behaviour, Answer) else Answer(self.responder(payload))
-        return await self._send(writer, 200, self._completion(payload, answer))
+        keep = await self._send(writer, 200, self._completion(payload, answer))
+        self.answered.append((time.monotonic(), echo_last_user(payload)))
+        return keep
 
     @staticmethod
     def _completion(payload: dict[str, Any], answer: Answer) -> dict[str, Any]:
