@@ -60,7 +60,7 @@ from parallelner.schema import EntitySpan, ParallelSample, Status, TargetSpan  #
 from parallelner.verify import VerifyConfig, apply, name_score, selected, signals  # noqa: E402
 from parallelner.verify.apply import findings_for  # noqa: E402
 from parallelner.verify.compare import fold  # noqa: E402
-from parallelner.verify.select import is_suspicious  # noqa: E402
+from parallelner.verify.select import Signals, is_suspicious  # noqa: E402
 
 _WORD = re.compile(r"[^\W\d_]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -444,6 +444,20 @@ def part_signals(rows: list, cfg: VerifyConfig) -> None:
         w = [getattr(s, name) for _, s in wrong]
         print(f"   {name:11} right: 5th pct {_pct(r, 0.05):7.2f} median {_pct(r, 0.5):7.2f}"
               f" | wrong: median {_pct(w, 0.5):7.2f} 75th {_pct(w, 0.75):7.2f}")
+    bad = [s for m, s in wrong if m in EARLY_STOPS | {"wrong_name"}]
+    grid = {"length_z": ("<", (-2.0, -1.5, -1.0, -0.5, 0.0)), "comma_loss": (">=", (1, 2, 3)),
+            "tail_ratio": ("<", (0.3, 0.5, 0.7, 0.9)), "name_sound": ("<", (20, 30, 40, 50, 60))}
+    print("   each signal alone: share of the right selected / of the early stops and wrong "
+          "names selected")
+    for name, (op, cuts) in grid.items():
+        cells = []
+        for cut in cuts:
+            def hit(x: Signals, name: str = name, op: str = op, cut: float = cut) -> bool:
+                v = getattr(x, name)
+                return v < cut if op == "<" else v >= cut
+            cells.append(f"{op}{cut:g}: {sum(map(hit, right)) / max(len(right), 1):.0%}/"
+                         f"{sum(map(hit, bad)) / max(len(bad), 1):.0%}")
+        print(f"     {name:11} " + "  ".join(cells))
     sel_r = sum(is_suspicious(s, cfg) for s in right)
     by_mode: dict[str, Counter] = defaultdict(Counter)
     for m, s in wrong:

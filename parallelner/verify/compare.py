@@ -75,7 +75,8 @@ def _tokens(name: str, lang: str) -> list[str]:
     return words
 
 
-_SOUND_RULES = [("ph", "f"), ("ck", "k"), ("qu", "k"), ("q", "k"), ("c", "k"), ("z", "s"),
+_SOUND_RULES = [("tsch", "ch"), ("sch", "sh"), ("cz", "ch"), ("sz", "s"), ("ch", "c"),
+                ("ph", "f"), ("ck", "k"), ("qu", "k"), ("q", "k"), ("c", "k"), ("z", "s"),
                 ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"), ("dt", "t"), ("th", "t"),
                 ("h", "")]
 
@@ -83,7 +84,7 @@ _SOUND_RULES = [("ph", "f"), ("ck", "k"), ("qu", "k"), ("q", "k"), ("c", "k"), (
 @lru_cache(maxsize=16384)
 def sound_key(word: str) -> str:
     """A consonant skeleton of a Latin word: spelling variants of one sound fold together and
-    vowels after the first letter drop ("kaczynski" -> "ksnsk" ~ "kachinsky" -> "ksnsk")."""
+    vowels after the first letter drop ("Kaczyński" and "Kachinsky" -> "knsk")."""
     key = latin_key(word)
     for a, b in _SOUND_RULES:
         key = key.replace(a, b)
@@ -106,6 +107,11 @@ def _token_score(a: str, b: str) -> float:
     ka, kb = sound_key(a), sound_key(b)
     sounded = fuzz.ratio(ka, kb) if len(ka) > 1 and len(kb) > 1 else 0.0
     return max(spelled, sounded)
+
+
+def _best_match(these: list[str], those: list[str]) -> float:
+    total = sum(len(w) for w in these)
+    return sum(len(w) * max(_token_score(w, v) for v in those) for w in these) / total
 
 
 def _initials(short: list[str], long: list[str]) -> bool:
@@ -131,10 +137,10 @@ def name_score(source: str, back: str, lang: str) -> float:
     rest_b = list((Counter(b) - Counter(a)).elements())
     if not rest_a or not rest_b:
         return 100.0  # one name holds the other ("Mr Bush" / "Bush", "the Commission")
-    # Each remaining source token against its best remaining back token, weighted by length;
-    # the whole remainders too (token splits differ: "Mc Donald" / "McDonald").
-    total = sum(len(w) for w in rest_a)
-    tokenwise = sum(len(w) * max(_token_score(w, v) for v in rest_b) for w in rest_a) / total
+    # Each remaining token against its best counterpart, weighted by length, both ways (a long
+    # other name must not pass on one token like the short source one: "Evans" / "Plooij-van
+    # Gorsel"); the whole remainders too (token splits differ: "Mc Donald" / "McDonald").
+    tokenwise = min(_best_match(rest_a, rest_b), _best_match(rest_b, rest_a))
     joined = _token_score("".join(rest_a), "".join(rest_b))
     return round(max(tokenwise, joined), 1)
 
@@ -200,10 +206,11 @@ class Coverage:
     def content_count(self) -> int:
         return sum(w.content for w in self.words)
 
-    def tail(self, min_words: int, max_recall: float, min_share: float = 0.0) -> int:
+    def tail(self, min_words: int, max_recall: float, min_share: float = 0.0,
+             min_content: int = 1) -> int:
         """Length (in words) of the longest run at the end of the source of at least
-        ``min_words`` words and ``min_share`` of all, holding a content word, of which at most
-        ``max_recall`` came back (0: none). An entity that came back ends every run."""
+        ``min_words`` words and ``min_share`` of all, holding ``min_content`` content words,
+        of which at most ``max_recall`` came back (0: none). An entity ends every run."""
         best, hits, content = 0, 0, 0
         least = max(min_words, min_share * len(self.words))
         for n, (w, ok) in enumerate(zip(reversed(self.words), reversed(self.found),
@@ -212,7 +219,7 @@ class Coverage:
                 break
             hits += ok
             content += w.content
-            if n >= least and content and hits <= max_recall * n:
+            if n >= least and content >= min_content and hits <= max_recall * n:
                 best = n
         return best
 
@@ -270,9 +277,8 @@ def compare(sample: ParallelSample, back: BackTranslation, config: VerifyConfig
                 "else", i))
     skip = [(e.start, e.end) for e in sample.source_entities]
     cov = coverage(sample.source_text, back.text, lang, skip)
-    han = script_of_lang(lang) == "han"
-    tail = cov.tail(config.tail_min_words * (2 if han else 1), config.tail_max_recall,
-                    config.tail_min_share)
+    tail = cov.tail(config.tail_min_words, config.tail_max_recall, config.tail_min_share,
+                    config.tail_min_content)
     if tail:
         lost = _quote_tail(sample.source_text, cov, tail)
         findings.append(Finding(
