@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from verify_gold import evans, segni
+
 from parallelner.align.issues import CODES, Code
 from parallelner.schema import Status
 from parallelner.verify import VERIFY_CODES, apply
-
-from .gold_samples import evans, segni
 
 WRONG = ('Yes, Mr <PER id="1">Plooij-van Gorsel</PER>, I feel an initiative of the type you '
          'have just suggested would be entirely appropriate.')

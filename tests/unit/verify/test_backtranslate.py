@@ -4,12 +4,11 @@ the few-shot examples of that direction, numbered batches; the reply read by the
 from __future__ import annotations
 
 import pytest
+from verify_gold import seagal, segni
 
 from parallelner.config import LLMConfig
 from parallelner.prompts import load_prompt
 from parallelner.verify import BackTranslateTask, parse_back, tagged_target
-
-from .gold_samples import seagal, segni
 
 
 def test_tagged_target_keeps_source_ids_in_target_order():

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from verify_gold import evans, seagal, segni
 
 from parallelner.verify import VerifyConfig, coverage, name_score
 from parallelner.verify.backtranslate import BackTranslation, parse_back
 from parallelner.verify.compare import compare, sound_key
-
-from .gold_samples import evans, seagal, segni
 
 CFG = VerifyConfig()
 

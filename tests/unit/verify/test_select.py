@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from verify_gold import evans, sample, seagal, segni
+
 from parallelner.schema import Status
 from parallelner.verify import VerifyConfig, name_score, selected, signals
-
-from .gold_samples import evans, sample, seagal, segni
 
 
 def test_a_complete_gold_translation_has_quiet_signals():
