@@ -11,9 +11,9 @@ from .backtranslate import BackTranslateTask, BackTranslation, parse_back, tagge
 from .codes import VERIFY_CODES
 from .compare import compare, coverage, name_score
 from .config import VerifyConfig
-from .run import verify_samples
+from .run import estimate_requests, verify_samples
 from .select import is_suspicious, selected, signals
 
 __all__ = ["VERIFY_CODES", "BackTranslateTask", "BackTranslation", "VerifyConfig", "apply",
-           "compare", "coverage", "findings_for", "is_suspicious", "name_score", "parse_back",
-           "selected", "signals", "tagged_target", "verify_samples"]
+           "compare", "coverage", "estimate_requests", "findings_for", "is_suspicious",
+           "name_score", "parse_back", "selected", "signals", "tagged_target", "verify_samples"]

@@ -9,13 +9,14 @@ batched answer does not split) recorded as a ``verify`` attempt, and ``apply``'s
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..config import Settings
 from ..errors import BudgetExceeded
+from ..llm.client import Request
 from ..llm.runner import run_all
 from ..llm.service import LLMService, answered, attempt_for
-from ..schema import Attempt, ParallelSample
+from ..schema import Attempt, ParallelSample, TargetSpan
 from ..tasks.translate import split_numbered
 from .apply import apply
 from .backtranslate import BackTranslateTask
@@ -99,6 +100,30 @@ class Verifier:
 
         await run_all(one(i) for i in range(k))
         return [r for r in results if r is not None]
+
+
+def estimate_requests(samples: Sequence[ParallelSample], settings: Settings,
+                      config: VerifyConfig | None = None) -> Iterator[tuple[Request, int]]:
+    """(request, expected completion tokens) of every call ``verify_samples`` would make, for a
+    ``--dry-run`` estimate (``llm.service.estimate_run``). On records not yet aligned, every
+    sample counts (the mode cannot be judged before the target exists): an upper bound."""
+    config = config or getattr(settings, "verify", None) or VerifyConfig()
+    if config.mode == "off":
+        return
+    task = BackTranslateTask.from_config(settings.llm, config.prompt)
+    chosen = [s for s in samples if s.target_text is None or selected(s, config)]
+    for unit in plan(chosen, settings.llm.batch_size):
+        batch = [_placeholder(chosen[i]) for i in unit]
+        yield task.request(batch), task.expected_output_tokens(batch)
+
+
+def _placeholder(sample: ParallelSample) -> ParallelSample:
+    """A sample not translated yet stands for its translation by its source, about as long."""
+    if sample.target_text is not None:
+        return sample
+    return sample.model_copy(update={"target_text": sample.source_text, "target_entities": [
+        TargetSpan(start=e.start, end=e.end, label=e.label, source_index=i)
+        for i, e in enumerate(sample.source_entities)]})
 
 
 async def verify_samples(samples: Sequence[ParallelSample], settings: Settings,

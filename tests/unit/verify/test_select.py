@@ -49,3 +49,22 @@ def test_modes():
     assert not selected(s.model_copy(update={"status": Status.rejected}), VerifyConfig())
     no_target = sample("en", "de", "Thank you.", [], "", [])
     assert not selected(no_target, VerifyConfig())
+
+
+def test_dry_run_estimate_counts_the_calls_of_each_mode():
+    from parallelner.config import Settings
+    from parallelner.schema import ParallelSample, SourceSample
+    from parallelner.verify import estimate_requests
+
+    right = segni()
+    stopped = right.model_copy(update={"id": "s2", "target_text": "Vielen Dank, Herr Segni."})
+    settings = Settings()
+    assert len(list(estimate_requests([right, stopped], settings, VerifyConfig()))) == 2
+    assert len(list(estimate_requests([right, stopped], settings,
+                                      VerifyConfig(mode="suspicious")))) == 1
+    assert list(estimate_requests([right], settings, VerifyConfig(mode="off"))) == []
+    # Before translation every sample counts, its source standing in for the target.
+    fresh = ParallelSample.from_source(SourceSample(id="n", lang="en", text=right.source_text,
+                                                    entities=right.source_entities), "de")
+    ((request, tokens),) = estimate_requests([fresh], settings, VerifyConfig(mode="suspicious"))
+    assert 'Mr <PER id="1">Segni</PER>' in request.messages[-1][1] and tokens > 0
