@@ -21,7 +21,9 @@ Parts:
    recoverable cases accepted exactly right after (goal >= 97.5%).
 4. ``signals``: the cheap signals of ``suspicious`` mode on right and wrong accepted samples: the
    band, the share selected, the wrong ones caught.
-5. ``--base-url URL``: the same on a real model (skipped when not given).
+5. ``endpoint``: the round trip through ``verify_samples`` over HTTP, by default against our test
+   server answering as the simulated competent translator (the whole path: prompt, batches,
+   parsing, ledger); ``--base-url URL --model M`` measures a real model the same way.
 
 Run:  PYTHONPATH=. python benchmarks/verify_quality.py [--limit N] [--style exact|paraphrase|both]
 """
@@ -471,13 +473,103 @@ def part_signals(rows: list, cfg: VerifyConfig) -> None:
     print()
 
 
+def part_endpoint(all_pairs: list[Pair], cfg: VerifyConfig, align_cfg: AlignConfig,
+                  base_url: str | None, model: str, per_corpus: int, batch: int) -> None:
+    """The round trip through ``verify_samples`` over HTTP: right gold translations, the early
+    stops align accepts and wrong names, each corpus's first ``per_corpus`` pairs. Without
+    ``base_url`` the endpoint is our test server answering as the simulated competent translator
+    (exact back-translations), which checks the whole path: prompt, batching, parsing."""
+    import asyncio
+
+    from parallelner.config import load_settings
+    from parallelner.llm.client import LLMClient
+    from parallelner.llm.service import LLMService
+    from parallelner.llm.session import make_ledger
+    from parallelner.verify import tagged_target, verify_samples
+
+    seen: Counter[str] = Counter()
+    subset = [p for p in all_pairs if (seen.update([p.corpus]) or True)
+              and seen[p.corpus] <= per_corpus]
+    samples, kinds, answers = [], [], {}
+    extra, backs = wrong_name_cases(subset)
+    stops = [c for c in build_cases(subset) if c.mode in EARLY_STOPS]
+    for p in subset:
+        s = aligned_gold(p)
+        samples.append(s)
+        kinds.append("right")
+        answers[tagged_target(s)] = exact_back(p).render()
+    for case in stops + extra:
+        verdict, out = classify(case, align_cfg)
+        if verdict == "flagged":
+            continue
+        out = out.model_copy(update={"id": f"{out.id}:{case.mode}"})
+        samples.append(out)
+        kinds.append("early stop" if case.mode in EARLY_STOPS else case.mode)
+        back = backs.get(id(case)) or simulated_back(case, out, random.Random(0))
+        answers[tagged_target(out)] = back.render()
+    server = None
+    if base_url is None:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+        from llm_server import ChatServer
+
+        def respond(body: dict) -> str:
+            user = body["messages"][-1]["content"]
+            lines = re.findall(r"^\[(\d+)\] (.*)$", user, re.MULTILINE)
+            if lines and len(lines) > 1:
+                return "\n".join(f"[{n}] {answers[t]}" for n, t in lines)
+            return answers[user]
+
+        server = ChatServer().start()
+        server.responder = respond
+        base_url, model = server.url, "test-model"
+    settings = load_settings(overrides={"llm": {"base_url": base_url, "model": model,
+                                                "batch_size": batch, "timeout": 600.0}},
+                             environ={})
+    ledger = make_ledger(settings, None, [model])
+    counts: Counter[str] = Counter()
+
+    async def run() -> list[ParallelSample]:
+        client = LLMClient.from_config(settings.llm, base_url)
+        try:
+            return await verify_samples(samples, settings, LLMService(client, ledger), cfg,
+                                        counts=counts)
+        finally:
+            await client.aclose()
+
+    t0 = time.perf_counter()
+    try:
+        out = asyncio.run(run())
+    finally:
+        if server is not None:
+            server.stop()
+    took = time.perf_counter() - t0
+    tally: dict[str, Counter] = defaultdict(Counter)
+    for kind, rec in zip(kinds, out, strict=True):
+        tally[kind]["n"] += 1
+        tally[kind]["flagged"] += rec.status != Status.accepted
+    t = ledger.totals
+    who = "simulated competent translator (test server)" if server else f"{model} at {base_url}"
+    print(f"5. the round trip over HTTP with {who}, first {per_corpus} pairs per corpus, "
+          f"batch {batch}:")
+    for kind, c in tally.items():
+        print(f"   {kind:11} {c['flagged']}/{c['n']} flagged")
+    print(f"   {t.calls} calls, {t.prompt_tokens / len(out):.0f} prompt + "
+          f"{t.completion_tokens / len(out):.0f} completion tokens per sample, {took:.0f} s; "
+          f"batches not split: {counts['batches not split']}\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--limit", type=int, default=0, help="use only the first N pairs per corpus")
     ap.add_argument("--style", choices=("exact", "paraphrase", "both"), default="both")
     ap.add_argument("--show", default="", help="print cases of this mode that verification "
                     "got wrong (flagged right ones, accepted wrong ones)")
-    ap.add_argument("--parts", default="names,gold,catalogue")
+    ap.add_argument("--parts", default="names,gold,catalogue,endpoint")
+    ap.add_argument("--base-url", default=None, help="an OpenAI-compatible endpoint for part 5 "
+                    "(default: our test server as the simulated competent translator)")
+    ap.add_argument("--model", default="local")
+    ap.add_argument("--endpoint-pairs", type=int, default=30, help="pairs per corpus in part 5")
+    ap.add_argument("--batch", type=int, default=1)
     args = ap.parse_args()
     t0 = time.perf_counter()
     all_pairs, _ = pairs()
@@ -498,6 +590,9 @@ def main() -> None:
         part_gold(all_pairs, styles, cfg, show=args.show == "gold")
     if "catalogue" in parts:
         part_catalogue(all_pairs, styles, cfg, align_cfg, args.show)
+    if "endpoint" in parts:
+        part_endpoint(all_pairs, cfg, align_cfg, args.base_url, args.model, args.endpoint_pairs,
+                      args.batch)
     print(f"{len(all_pairs)} pairs in {time.perf_counter() - t0:.0f} s. Rerun: PYTHONPATH=. "
           "python benchmarks/verify_quality.py" + (f" --limit {args.limit}" if args.limit else ""))
 
