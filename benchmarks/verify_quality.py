@@ -570,6 +570,8 @@ def main() -> None:
     ap.add_argument("--model", default="local")
     ap.add_argument("--endpoint-pairs", type=int, default=30, help="pairs per corpus in part 5")
     ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a VerifyConfig threshold to measure instead of its default")
     args = ap.parse_args()
     t0 = time.perf_counter()
     all_pairs, _ = pairs()
@@ -577,7 +579,10 @@ def main() -> None:
         seen: Counter[str] = Counter()
         all_pairs = [p for p in all_pairs if (seen.update([p.corpus]) or True)
                      and seen[p.corpus] <= args.limit]
-    cfg, align_cfg = VerifyConfig(), AlignConfig()
+    cfg = VerifyConfig(**dict(kv.split("=", 1) for kv in args.set))
+    align_cfg = AlignConfig()
+    if args.set:
+        print(f"VerifyConfig changed: {', '.join(args.set)}")
     variants = name_variants(all_pairs)
     para = Paraphraser(all_pairs, variants)
     styles = {"exact": lambda b, p, rng: b, "paraphrase": para}

@@ -279,6 +279,11 @@ def compare(sample: ParallelSample, back: BackTranslation, config: VerifyConfig
     cov = coverage(sample.source_text, back.text, lang, skip)
     tail = cov.tail(config.tail_min_words, config.tail_max_recall, config.tail_min_share,
                     config.tail_min_content)
+    shrunk = len(words(back.text, lang)) / max(len(words(sample.source_text, lang)), 1)
+    if not tail and shrunk < config.short_ratio:
+        # A shorter tail counts when the whole back-translation is also far shorter than the
+        # source: a paraphrase rewords its end, it does not lose a fifth of the sentence.
+        tail = cov.tail(1, config.tail_max_recall, 0.0, 1)
     if tail:
         lost = _quote_tail(sample.source_text, cov, tail)
         findings.append(Finding(

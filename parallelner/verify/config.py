@@ -22,8 +22,9 @@ class VerifyConfig(BaseModel):
     mode: VerifyMode = "all"
     prompt: str = "back_translate.v1"
     # A source name and its back-translation scoring below this (0-100, see ``compare``) is a
-    # different name. Same names in other spellings score 70+ on the gold corpora; other names
-    # of the same label mostly below 60.
+    # different name. On the gold corpora 62 of 63 PER names spelled by another language score
+    # 70+ (the one below: "Lucas Cranach dem Älteren"); 98-100% of other names of the same
+    # label score below 62 (benchmarks/verify_quality.py part 1).
     name_threshold: float = Field(default=62.0, ge=0.0, le=100.0)
     # A run of words at the end of the source (after its last entity), at least tail_min_words
     # of them (Chinese: characters) and tail_min_share of all, holding tail_min_content content
@@ -31,6 +32,9 @@ class VerifyConfig(BaseModel):
     # stop.
     tail_min_words: int = Field(default=3, ge=1)
     tail_min_content: int = Field(default=2, ge=1)
+    # ... or any such run (one content word lost at the end) when the back-translation has
+    # fewer than this share of the source's words.
+    short_ratio: float = Field(default=0.75, ge=0.0, le=1.0)
     tail_min_share: float = Field(default=0.0, ge=0.0, le=1.0)
     tail_max_recall: float = Field(default=0.2, ge=0.0, le=1.0)
     # Share of the source's content words that must come back (sentences with at least
