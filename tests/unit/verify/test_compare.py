@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from verify_gold import evans, seagal, segni
+from verify_gold import evans, sample, seagal, segni
 
 from parallelner.verify import VerifyConfig, coverage, name_score
 from parallelner.verify.backtranslate import BackTranslation, parse_back
@@ -96,3 +96,14 @@ def test_a_lost_tag_is_noted_only_when_the_name_is_not_in_the_text():
     assert compare(s, kept, CFG)[0] == []
     lost = parse_back("Thank you, sir, I shall do so gladly.", s)
     assert [f.code for f in compare(s, lost, CFG)[0]] == ["roundtrip_tag_lost"]
+
+
+def test_one_lost_content_word_counts_only_when_the_back_translation_is_far_shorter():
+    # Europarl en-de 37: the German stopped before "since my accident".
+    s = sample("en", "de", "Why have the staircases not been improved since my accident?", [],
+               "Warum wurde nach meinem Unfall nichts unternommen?", [])
+    stopped = BackTranslation("Why have the staircases not been improved?")
+    assert [f.code for f in compare(s, stopped, CFG)[0]] == ["roundtrip_content_dropped"]
+    reworded = BackTranslation("Why has nothing been done about the stairs since my mishap?")
+    assert compare(s, reworded, CFG)[0] == []
+    assert compare(s, stopped, CFG.model_copy(update={"short_ratio": 0.0}))[0] == []
