@@ -118,7 +118,7 @@ class Issue(_Record):
 class Attempt(_Record):
     """One LLM call (or human edit) that produced or changed the target side."""
 
-    stage: Literal["translate", "refine", "project", "review"]
+    stage: Literal["translate", "refine", "project", "review", "verify"]
     model: str = ""
     prompt_version: str = ""
     prompt_tokens: int = 0
@@ -174,6 +174,9 @@ class ParallelSample(_Record):
     # The input line as read, kept only on records rebuilt from a line that was not a valid
     # record (status rejected, issue invalid_record), so nothing of the input is lost.
     raw_input: str | None = None
+    # The target translated back into the source language by the round-trip check
+    # (parallelner.verify), kept for the reviewer; None when the check did not run.
+    back_translation: str | None = None
 
     _src_lang = field_validator("source_lang")(_check_lang)
     _tgt_lang = field_validator("target_lang")(_check_lang)

@@ -1,0 +1,310 @@
+"""Compare a back-translation with the source it should give back. Pure, no I/O.
+
+Two kinds of evidence, both cross-lingual because the back-translation is in the source's
+language:
+
+(a) **names**: each source entity against the text its tag came back around. Case, diacritics,
+    traditional/simplified characters, leading articles and punctuation are folded; then the
+    names are compared token by token, by spelling and by a sound key (Latin: a consonant
+    skeleton, "Kaczyński" / "Kachinsky"; Chinese: pinyin), and as initials ("EU" / "European
+    Union"). Tokens both names share are set aside first, so "Potomac River" / "Boston River"
+    is judged on "Potomac" / "Boston".
+(b) **content**: which content words of the source (stop words and entity words left out, a
+    light prefix stem, order ignored) come back. A run of missing words at the end of the source
+    is an early stop or a dropped final clause; too few words overall is a dropped part; digit
+    numbers must come back as they are.
+
+A sentence-level similarity (c) is not used: with (a) and (b) it added no separation on the gold
+corpora that the benchmark could show (see ``benchmarks/verify_quality.py``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from ..align.boundaries import ARTICLES
+from ..align.hanzi import fold as fold_han
+from ..align.langid import SCRIPT_CLASSES, script_of_lang
+from ..align.rules import _numbers
+from ..align.translit import latin_key, pinyin_key, sound_alike
+from ..schema import ParallelSample
+from .backtranslate import BackTranslation
+from .config import VerifyConfig
+
+_HAN = re.compile(SCRIPT_CLASSES["han"])
+_LATIN = re.compile(SCRIPT_CLASSES["latin"])
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# In Chinese text: one Han character, or a run of Latin letters.
+_HAN_WORD = re.compile(SCRIPT_CLASSES["han"] + "|" + SCRIPT_CLASSES["latin"] + "+")
+# Chinese characters that carry grammar, not content (particles, copula, common prepositions).
+_ZH_STOP = frozenset("的了是在和与及也都而就把被对为这那之其等着过个们中上下有将从以于并或又")
+_STEM = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference the round trip showed: an issue code, its message, the entity if any."""
+
+    code: str
+    message: str
+    entity_index: int | None = None
+
+
+# --- (a) names ----------------------------------------------------------------------------------
+
+def fold(text: str) -> str:
+    """Case, width, diacritics and Chinese variants folded; punctuation to spaces."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = fold_han(text).replace("ß", "ss")
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def _tokens(name: str, lang: str) -> list[str]:
+    words = fold(name).split()
+    articles = ARTICLES.get(lang, frozenset())
+    while len(words) > 1 and words[0] in articles:
+        words = words[1:]
+    return words
+
+
+_SOUND_RULES = [("tsch", "ch"), ("sch", "sh"), ("cz", "ch"), ("sz", "s"), ("ch", "c"),
+                ("ph", "f"), ("ck", "k"), ("qu", "k"), ("q", "k"), ("c", "k"), ("z", "s"),
+                ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"), ("dt", "t"), ("th", "t"),
+                ("h", "")]
+
+
+@lru_cache(maxsize=16384)
+def sound_key(word: str) -> str:
+    """A consonant skeleton of a Latin word: spelling variants of one sound fold together and
+    vowels after the first letter drop ("Kaczyński" and "Kachinsky" -> "knsk")."""
+    key = latin_key(word)
+    for a, b in _SOUND_RULES:
+        key = key.replace(a, b)
+    if not key:
+        return ""
+    out = key[0]
+    for ch in key[1:]:
+        if ch not in "aeiou" and ch != out[-1]:
+            out += ch
+    return out
+
+
+def _token_score(a: str, b: str) -> float:
+    if _HAN.search(a) or _HAN.search(b):
+        if _HAN.search(a) and _HAN.search(b):
+            return max(fuzz.ratio(a, b), fuzz.ratio(pinyin_key(a), pinyin_key(b)))
+        latin, han = (b, a) if _HAN.search(a) else (a, b)
+        return sound_alike(latin, han)
+    spelled = fuzz.ratio(a, b)
+    ka, kb = sound_key(a), sound_key(b)
+    sounded = fuzz.ratio(ka, kb) if len(ka) > 1 and len(kb) > 1 else 0.0
+    return max(spelled, sounded)
+
+
+def _best_match(these: list[str], those: list[str]) -> float:
+    total = sum(len(w) for w in these)
+    return sum(len(w) * max(_token_score(w, v) for v in those) for w in these) / total
+
+
+def _initials(short: list[str], long: list[str]) -> bool:
+    """"EU" for "European Union", "U S A" for "United States of America"."""
+    letters = "".join(short)
+    return len(long) >= 2 and len(letters) >= 2 and letters in (
+        "".join(w[0] for w in long), "".join(w[0] for w in long if len(w) > 3))
+
+
+def name_score(source: str, back: str, lang: str) -> float:
+    """0-100: how surely ``back`` names what ``source`` names (100: the same after folding)."""
+    a, b = _tokens(source, lang), _tokens(back, lang)
+    if not a or not b:
+        return 0.0
+    if a == b or "".join(a) == "".join(b):
+        return 100.0
+    if _initials(a, b) or _initials(b, a):
+        return 100.0
+    if _HAN.search(source) and not _LATIN.search(source):
+        # Chinese names have no spaces to split on: compare the whole strings.
+        return _token_score("".join(a), "".join(b))
+    rest_a = list((Counter(a) - Counter(b)).elements())
+    rest_b = list((Counter(b) - Counter(a)).elements())
+    if not rest_a or not rest_b:
+        return 100.0  # one name holds the other ("Mr Bush" / "Bush", "the Commission")
+    # Each remaining token against its best counterpart, weighted by length, both ways (a long
+    # other name must not pass on one token like the short source one: "Evans" / "Plooij-van
+    # Gorsel"); the whole remainders too (token splits differ: "Mc Donald" / "McDonald").
+    tokenwise = min(_best_match(rest_a, rest_b), _best_match(rest_b, rest_a))
+    joined = _token_score("".join(rest_a), "".join(rest_b))
+    return round(max(tokenwise, joined), 1)
+
+
+# --- (b) content --------------------------------------------------------------------------------
+
+@lru_cache(maxsize=32)
+def _stop_words(lang: str) -> frozenset[str]:
+    try:
+        module = __import__(f"spacy.lang.{lang}.stop_words", fromlist=["STOP_WORDS"])
+    except ImportError:
+        return frozenset()
+    return frozenset(fold(w) for w in module.STOP_WORDS)
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of a sentence: where it starts, its stem, whether it carries content (not a stop
+    word), and whether it is an entity (entities are compared by name, here only anchors)."""
+
+    pos: int
+    stem: str
+    content: bool
+    entity: bool = False
+
+
+def words(text: str, lang: str, skip: Sequence[tuple[int, int]] = ()) -> list[Word]:
+    """The words of ``text`` in order, each ``skip`` span (the entities) as one entity word.
+    Chinese: one word per character (folded to simplified), Latin runs whole; else words cut to
+    a five-letter stem."""
+    stops = _stop_words(lang)
+    han = script_of_lang(lang) == "han"
+    out = [Word(s, "", False, True) for s, _ in skip]
+    for m in (_HAN_WORD if han else _WORD).finditer(text):
+        if any(s <= m.start() < e for s, e in skip):
+            continue
+        if han and _HAN.match(m.group(0)):
+            c = fold_han(m.group(0))
+            out.append(Word(m.start(), c, c not in _ZH_STOP))
+            continue
+        w = fold(m.group(0))
+        out.append(Word(m.start(), w[:_STEM], len(w) > 1 and w not in stops))
+    return sorted(out, key=lambda w: w.pos)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which source words came back (in source order; entities count as come back: their names
+    are compared apart), and the numbers that did not."""
+
+    words: list[Word]
+    found: list[bool]
+    missing_numbers: list[str]
+    extra_numbers: list[str]
+
+    @property
+    def recall(self) -> float:
+        """The share of the source's content words that came back."""
+        hits = [ok for w, ok in zip(self.words, self.found, strict=True) if w.content]
+        return sum(hits) / len(hits) if hits else 1.0
+
+    @property
+    def content_count(self) -> int:
+        return sum(w.content for w in self.words)
+
+    def tail(self, min_words: int, max_recall: float, min_share: float = 0.0,
+             min_content: int = 1) -> int:
+        """Length (in words) of the longest run at the end of the source of at least
+        ``min_words`` words and ``min_share`` of all, holding ``min_content`` content words,
+        of which at most ``max_recall`` came back (0: none). An entity ends every run."""
+        best, hits, content = 0, 0, 0
+        least = max(min_words, min_share * len(self.words))
+        for n, (w, ok) in enumerate(zip(reversed(self.words), reversed(self.found),
+                                        strict=True), start=1):
+            if w.entity:
+                break
+            hits += ok
+            content += w.content
+            if n >= least and content >= min_content and hits <= max_recall * n:
+                best = n
+        return best
+
+
+def coverage(source: str, back: str, lang: str, skip: Sequence[tuple[int, int]] = ()
+             ) -> Coverage:
+    """Match source words to back-translation words by stem, order ignored (each back word used
+    once); a content word may also match a near spelling (ratio 80+: "colour" / "color")."""
+    src = words(source, lang, skip)
+    pool = Counter(w.stem for w in words(back, lang) if not w.entity)
+    found: list[bool] = []
+    for w in src:
+        if w.entity or pool[w.stem] > 0:
+            pool[w.stem] -= not w.entity
+            found.append(True)
+            continue
+        near = next((b for b in pool if w.content and pool[b] > 0 and len(w.stem) >= 3
+                     and fuzz.ratio(w.stem, b) >= 80), None)
+        if near is not None:
+            pool[near] -= 1
+        found.append(near is not None)
+    src_n, back_n = _numbers(source), _numbers(back)
+    return Coverage(src, found, sorted((src_n - back_n).elements()),
+                    sorted((back_n - src_n).elements()))
+
+
+# --- the findings ---------------------------------------------------------------------------------
+
+def _quote_tail(source: str, cov: Coverage, n: int) -> str:
+    start = cov.words[len(cov.words) - n].pos
+    tail = source[start:].strip()
+    return tail if len(tail) <= 80 else tail[:77] + "..."
+
+
+def compare(sample: ParallelSample, back: BackTranslation, config: VerifyConfig
+            ) -> tuple[list[Finding], dict[int, float]]:
+    """Findings of the round trip and each compared entity's name score (0-100)."""
+    findings: list[Finding] = []
+    scores: dict[int, float] = {}
+    lang = sample.source_lang
+    for i, ent in enumerate(sample.source_entities):
+        surface = ent.surface(sample.source_text)
+        got = back.entities.get(i)
+        if got is None:
+            if fold(surface) not in fold(back.text):
+                findings.append(Finding("roundtrip_tag_lost", f"entity {i + 1} {surface!r} came "
+                                        "back without its tag; its name could not be compared", i))
+            continue
+        scores[i] = score = name_score(surface, got, lang)
+        if score < config.name_threshold:
+            findings.append(Finding(
+                "roundtrip_name_changed",
+                f"entity {i + 1} {surface!r} came back as {got!r} (name similarity {score:.0f}"
+                f" < {config.name_threshold:g}): the translation may name someone or something "
+                "else", i))
+    skip = [(e.start, e.end) for e in sample.source_entities]
+    cov = coverage(sample.source_text, back.text, lang, skip)
+    tail = cov.tail(config.tail_min_words, config.tail_max_recall, config.tail_min_share,
+                    config.tail_min_content)
+    shrunk = len(words(back.text, lang)) / max(len(words(sample.source_text, lang)), 1)
+    if not tail and shrunk < config.short_ratio:
+        # A shorter tail counts when the whole back-translation is also far shorter than the
+        # source: a paraphrase rewords its end, it does not lose a fifth of the sentence.
+        tail = cov.tail(1, config.tail_max_recall, 0.0, 1)
+    if tail:
+        lost = _quote_tail(sample.source_text, cov, tail)
+        findings.append(Finding(
+            "roundtrip_content_dropped",
+            f"the end of the source did not come back: {lost!r}"
+            f" ({sum(cov.found[-tail:])} of its {tail} words found): the translation may "
+            "stop early or drop its last clause"))
+    elif cov.content_count >= config.recall_min_words and cov.recall < config.recall_min:
+        missing = [sample.source_text[w.pos:].split()[0] for w, ok in zip(cov.words, cov.found,
+                                                                           strict=True)
+                   if w.content and not ok]
+        findings.append(Finding(
+            "roundtrip_content_dropped",
+            f"only {cov.recall:.0%} of the source's content words came back (missing: "
+            f"{', '.join(missing[:8])}{', ...' if len(missing) > 8 else ''}): part of the "
+            "sentence may be missing or changed"))
+    if cov.missing_numbers or cov.extra_numbers:
+        parts = []
+        if cov.missing_numbers:
+            parts.append(f"{', '.join(cov.missing_numbers)} of the source did not come back")
+        if cov.extra_numbers:
+            parts.append(f"{', '.join(cov.extra_numbers)} came back but is not in the source")
+        findings.append(Finding("roundtrip_number_changed", "; ".join(parts)))
+    return findings, scores
