@@ -57,7 +57,7 @@ from align_quality import (  # noqa: E402
 
 from parallelner.align.hanzi import fold as fold_han  # noqa: E402
 from parallelner.config import AlignConfig  # noqa: E402
-from parallelner.markup import render_markup  # noqa: E402
+from parallelner.markup.render import render_markup
 from parallelner.schema import EntitySpan, ParallelSample, Status, TargetSpan  # noqa: E402
 from parallelner.verify import VerifyConfig, apply, name_score, selected, signals  # noqa: E402
 from parallelner.verify.apply import findings_for  # noqa: E402
@@ -483,8 +483,8 @@ def part_endpoint(all_pairs: list[Pair], cfg: VerifyConfig, align_cfg: AlignConf
 
     from parallelner.config import load_settings
     from parallelner.llm.client import LLMClient
+    from parallelner.llm.endpoint import make_ledger
     from parallelner.llm.service import LLMService
-    from parallelner.llm.session import make_ledger
     from parallelner.verify import tagged_target, verify_samples
 
     seen: Counter[str] = Counter()

@@ -1,5 +1,5 @@
-"""The Prefect flow: plan -> per chunk (translate -> align -> refine) -> collect -> review ->
-export -> report.
+"""The Prefect flow: plan -> per chunk (translate -> align -> verify -> refine) -> collect ->
+review -> export -> report.
 
 Orchestration only. Each task is one call of a plain function of the library
 (``parallelner.run.chunks``) or of the review side (``annotation``), and passes run-folder paths,
@@ -132,8 +132,9 @@ def pipeline_flow(run_dir: str, settings: dict[str, Any]) -> str:
     for i in range(n_chunks):
         t = chunk_stage_task.submit(run_dir, i, "translate", settings)
         a = chunk_stage_task.submit(run_dir, i, "align", settings, wait_for=[t])
-        r = chunk_stage_task.submit(run_dir, i, "refine", settings, wait_for=[a])
-        chains.append((t, a, r))
+        v = chunk_stage_task.submit(run_dir, i, "verify", settings, wait_for=[a])
+        r = chunk_stage_task.submit(run_dir, i, "refine", settings, wait_for=[v])
+        chains.append((t, a, v, r))
     wait([f for chain in chains for f in chain])
     # Raise the first real failure (a later stage of a failed chunk never ran: it has no error).
     for chain in chains:

@@ -19,7 +19,7 @@ from parallelner.io import read_jsonl, write_jsonl
 from parallelner.run.folder import RunManifest, RunParams, RunPaths, save_manifest
 from parallelner.schema import ParallelSample, SourceSample
 
-PREVIOUS = {"translate": "source", "align": "translate", "refine": "align"}
+PREVIOUS = {"translate": "source", "align": "translate", "verify": "align", "refine": "verify"}
 
 
 def read_sources(params: RunParams) -> Iterator[SourceSample] | Iterator[ParallelSample]:
@@ -126,6 +126,10 @@ def stage_function(stage: str, mode: str = "translate") -> StageFn:
         from parallelner.run.stages import translate_records
 
         return translate_records
+    if stage == "verify":
+        from parallelner.run.stages import verify_records
+
+        return verify_records
     if stage == "refine":
         from parallelner.run.stages import refine_records
 

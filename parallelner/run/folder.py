@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from parallelner.config import Settings
 from parallelner.errors import ParallelNERError
 
-STAGES = ("translate", "align", "refine")
+STAGES = ("translate", "align", "verify", "refine")
 
 
 class RunParams(BaseModel):
@@ -59,6 +59,7 @@ class RunParams(BaseModel):
     refine_rounds: int = 2
     chunk_size: int = 50
     review: bool = True
+    verify: str | None = None
     base_url: str | None = None
     concurrency: int = 4
     budget: float | None = None
@@ -66,16 +67,16 @@ class RunParams(BaseModel):
     # Changing these changes the data, so a resumed run must keep them.
     FINGERPRINT_FIELDS: ClassVar[tuple[str, ...]] = (
         "source", "source_format", "split", "labels", "tag_scheme", "source_lang", "target_lang",
-        "limit", "mode", "model", "refine_model", "refine_rounds", "chunk_size",
+        "limit", "mode", "model", "refine_model", "refine_rounds", "chunk_size", "verify",
     )
     # Added later: left out of the fingerprint while unset, so older runs still resume.
-    _OPTIONAL: ClassVar[frozenset[str]] = frozenset({"split", "labels", "tag_scheme"})
+    _OPTIONAL: ClassVar[frozenset[str]] = frozenset({"split", "labels", "tag_scheme", "verify"})
     # Where each data option lives in the Settings (section, field).
     SETTINGS_PATH: ClassVar[dict[str, tuple[str, str]]] = {
         **{k: ("run", k) for k in ("source", "source_format", "split", "labels", "tag_scheme",
                                    "source_lang", "target_lang", "limit", "mode", "chunk_size")},
         "model": ("llm", "model"), "refine_model": ("llm", "refine_model"),
-        "refine_rounds": ("llm", "refine_rounds"),
+        "refine_rounds": ("llm", "refine_rounds"), "verify": ("verify", "mode"),
     }
 
     @classmethod
@@ -86,7 +87,8 @@ class RunParams(BaseModel):
             labels=run.labels, tag_scheme=run.tag_scheme, source_lang=run.source_lang,
             target_lang=run.target_lang, limit=run.effective_limit, mode=run.mode,
             model=llm.model, refine_model=llm.refine_model, refine_rounds=llm.refine_rounds,
-            chunk_size=run.chunk_size, review=run.review, base_url=llm.base_url,
+            chunk_size=run.chunk_size, review=run.review, verify=settings.verify.mode,
+            base_url=llm.base_url,
             concurrency=llm.concurrency, budget=llm.budget,
         )
 

@@ -130,7 +130,7 @@ def summarize_run(run_dir: str | Path) -> RunSummary:
     """Read a run folder (finished or not) and summarize what is there, one record at a time."""
     paths, manifest = load_manifest(run_dir)
     stages: dict[str, Iterable[ParallelSample]] = {}
-    chunk_files = {stage: _chunk_files(paths, stage) for stage in ("align", "refine")}
+    chunk_files = {stage: _chunk_files(paths, stage) for stage in ("align", "verify", "refine")}
     for stage, files in chunk_files.items():
         if files:
             stages[stage] = _stream_files(files)

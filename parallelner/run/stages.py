@@ -9,6 +9,7 @@ resumed run (with a higher budget) redoes it, finished calls coming from the cac
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from parallelner.config import Settings
@@ -17,7 +18,7 @@ from parallelner.llm.cache import ResponseCache
 from parallelner.llm.endpoint import make_ledger
 from parallelner.llm.ledger import Ledger
 from parallelner.run.folder import RunParams, RunPaths
-from parallelner.schema import ParallelSample, SourceSample
+from parallelner.schema import ParallelSample, SourceSample, Status
 from parallelner.stages.refine import refine_models, refine_samples
 from parallelner.stages.translate import translate_samples
 
@@ -57,6 +58,74 @@ def translate_records(records: list[SourceSample], settings: Settings, params: R
                          translate_samples(records, params.target_lang, settings, ledger, cache))
 
 
+class _RoundTrip:
+    """The verify stage as a worker of the stage scaffold (endpoint, service, event loop)."""
+
+    def __init__(self, service, records: list[ParallelSample], settings: Settings) -> None:
+        self.service, self.records, self.settings = service, records, settings
+        self.counts: Counter[str] = Counter()
+        self.out: list[ParallelSample] = list(records)
+
+    async def run(self) -> None:
+        from parallelner.verify import verify_samples
+
+        self.out = await verify_samples(self.records, self.settings, self.service,
+                                        counts=self.counts)
+
+
+def _round_trip(records: list[ParallelSample], settings: Settings, ledger: Ledger,
+                cache: ResponseCache, want: Callable[[ParallelSample], bool]
+                ) -> list[ParallelSample]:
+    """Verify the records ``want`` picks (the rest pass unchanged), in input order."""
+    from parallelner.stages.scaffold import run_stage
+
+    picked = [i for i, r in enumerate(records) if want(r)]
+    if not picked:
+        return list(records)
+    box: dict[str, _RoundTrip] = {}
+
+    def make(service) -> _RoundTrip:
+        box["w"] = _RoundTrip(service, [records[i] for i in picked], settings)
+        return box["w"]
+
+    run_stage(settings, ledger, cache, make, lambda w: [w.run()])
+    out = list(records)
+    for i, rec in zip(picked, box["w"].out, strict=True):
+        out[i] = rec
+    return out
+
+
+def _verifiable(sample: ParallelSample) -> bool:
+    """Worth a round trip: a target that alignment kept (a ``refine`` sample is rewritten anyway,
+    a ``rejected`` one has nothing to check)."""
+    return sample.status in (Status.accepted, Status.review)
+
+
+def verify_records(records: list[ParallelSample], settings: Settings, params: RunParams,
+                   paths: RunPaths) -> list[ParallelSample]:
+    """The round trip after alignment (``parallelner.verify``): what says something the source
+    does not goes to refine with the difference as its message."""
+    if settings.verify.mode == "off" or params.mode != "translate":
+        return list(records)
+    return _with_run_llm("verify", settings, paths, [settings.llm.model], lambda ledger, cache:
+                         _round_trip(records, settings, ledger, cache, _verifiable))
+
+
+def _reverify_refined(before: list[ParallelSample], after: list[ParallelSample],
+                      settings: Settings, ledger: Ledger, cache: ResponseCache
+                      ) -> list[ParallelSample]:
+    """After the refine rounds, the round trip again on what refine changed and now accepts; what
+    still differs in meaning goes to people (a second refine would ask the same question)."""
+    changed = {b.id for b, a in zip(before, after, strict=True) if b.response != a.response}
+
+    def want(s: ParallelSample) -> bool:
+        return s.id in changed and _verifiable(s)
+
+    out = _round_trip(after, settings, ledger, cache, want)
+    return [r.model_copy(update={"status": Status.review}) if r.status == Status.refine else r
+            for r in out]
+
+
 def refine_records(records: list[ParallelSample], settings: Settings, params: RunParams,
                    paths: RunPaths) -> list[ParallelSample]:
     settings = settings.model_copy(update={"llm": settings.llm.model_copy(
@@ -69,8 +138,13 @@ def refine_records(records: list[ParallelSample], settings: Settings, params: Ru
 
         def validate(sample: ParallelSample) -> ParallelSample:
             return align_projection(sample, settings.project, settings.align, style="inline")
-    return _with_run_llm("refine", settings, paths, refine_models(settings), lambda ledger, cache:
-                         refine_samples(records, settings, ledger, cache, validate))
+    check = settings.verify.mode != "off" and params.mode == "translate"
+
+    def work(ledger: Ledger, cache: ResponseCache) -> list[ParallelSample]:
+        out = refine_samples(records, settings, ledger, cache, validate)
+        return _reverify_refined(records, out, settings, ledger, cache) if check else out
+
+    return _with_run_llm("refine", settings, paths, refine_models(settings), work)
 
 
 def project_records_stage(records: list[ParallelSample], settings: Settings, params: RunParams,

@@ -6,11 +6,11 @@ confidence and send the sample to refine (``apply``). ``select`` decides which s
 the call; ``run.verify_samples`` makes the calls through the LLM service. Settings: ``config``.
 """
 
+from ..config import VerifyConfig
 from .apply import apply, findings_for
 from .backtranslate import BackTranslateTask, BackTranslation, parse_back, tagged_target
 from .codes import VERIFY_CODES
 from .compare import compare, coverage, name_score
-from .config import VerifyConfig
 from .run import estimate_requests, verify_samples
 from .select import is_suspicious, selected, signals
 

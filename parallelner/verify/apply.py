@@ -4,12 +4,11 @@ back-translation itself (shown to the reviewer). Pure, no I/O."""
 from __future__ import annotations
 
 from ..align.issues import Action, code_info
-from ..config import AlignConfig
+from ..config import AlignConfig, VerifyConfig
 from ..schema import Issue, ParallelSample, Status
 from .backtranslate import BackTranslation, parse_back
 from .codes import VERIFY_CODES
 from .compare import Finding, compare
-from .config import VerifyConfig
 
 _SEVERITY = {Status.accepted: 0, Status.review: 1, Status.refine: 2, Status.rejected: 3}
 _BY_ACTION = {Action.note: None, Action.review: Status.review, Action.refine: Status.refine,

@@ -11,15 +11,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from parallelner.markup.parse import parse_markup
+from parallelner.markup.render import render_markup
+from parallelner.stages.languages import language_name
+from parallelner.stages.translate import number_lines, select_examples
+
 from ..config import LLMConfig
 from ..llm.client import Request
 from ..llm.ledger import estimate_tokens
-from ..markup import render_markup
-from ..markup_parse import parse_markup
 from ..prompts import PromptTemplate, load_prompt
 from ..schema import EntitySpan, ParallelSample
-from ..tasks.languages import language_name
-from ..tasks.translate import number_lines, select_examples
 
 DEFAULT_PROMPT = "back_translate.v1"
 

@@ -34,9 +34,9 @@ from ..align.hanzi import fold as fold_han
 from ..align.langid import SCRIPT_CLASSES, script_of_lang
 from ..align.rules import _numbers
 from ..align.translit import latin_key, pinyin_key, sound_alike
+from ..config import VerifyConfig
 from ..schema import ParallelSample
 from .backtranslate import BackTranslation
-from .config import VerifyConfig
 
 _HAN = re.compile(SCRIPT_CLASSES["han"])
 _LATIN = re.compile(SCRIPT_CLASSES["latin"])

@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
-from ..config import Settings
+from parallelner.stages.scaffold import run_all
+from parallelner.stages.translate import split_numbered
+
+from ..config import Settings, VerifyConfig
 from ..errors import BudgetExceeded
 from ..llm.client import Request
-from ..llm.runner import run_all
 from ..llm.service import LLMService, answered, attempt_for
 from ..schema import Attempt, ParallelSample, TargetSpan
-from ..tasks.translate import split_numbered
 from .apply import apply
 from .backtranslate import BackTranslateTask
-from .config import VerifyConfig
 from .select import selected
 
 STAGE = "verify"

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from ..align.langid import script_of_lang
 from ..align.rules import _DENSITY
 from ..align.translit import sound_alike
+from ..config import VerifyConfig
 from ..schema import ParallelSample
 from .compare import name_score
-from .config import VerifyConfig
 
 _CLAUSE = re.compile(r"[,;:，；：、]")
 _NAME_LABELS = {"PER", "LOC"}

@@ -72,7 +72,7 @@ def test_progress_reader_counts_chunks_and_tails_the_ledger(tmp_path):
 
     paths, _, _ = open_run(tmp_path, "p", RunParams())
     reader = ProgressReader(paths)
-    assert reader.read().done == {"translate": 0, "align": 0, "refine": 0}
+    assert reader.read().done == {"translate": 0, "align": 0, "verify": 0, "refine": 0}
     write_jsonl(paths.chunk(0, "refine"),
                 [_rec(0, Status.accepted, 0.9), _rec(1, Status.review, 0.4)])
     with paths.ledger.open("w") as fh:

@@ -46,6 +46,10 @@ def europarl_pairs(gold_dir):
 def gold_translator(llm_server, europarl_pairs):
     answers = {render_markup(s.text, s.entities): tagged_target(t.text, t.entities)
                for s, t in europarl_pairs}
+    # A competent translator translates back too: the verify stage's round trip of a gold
+    # German answer is the English source.
+    answers.update({tagged_target(t.text, t.entities): render_markup(s.text, s.entities)
+                    for s, t in europarl_pairs})
     seen: Counter[str] = Counter()
 
     def respond(body):

@@ -48,10 +48,13 @@ def test_end_to_end_run_writes_every_stage_and_no_secret(gold_translator, source
     accepted = [r for r in final if r.status.value == "accepted"]
     assert len(accepted) >= 8
     for r in accepted:
+        # the round trip ran: the gold answer's back-translation is the source itself
+        assert r.back_translation == r.source_text
+        assert not [i for i in r.issues if i.code.startswith("roundtrip_")]
         assert len(r.target_entities) == len(r.source_entities)
         assert r.provenance.attempts and r.provenance.attempts[0].stage == "translate"
     for i in range(3):
-        for stage in ("source", "translate", "align", "refine"):
+        for stage in ("source", "translate", "align", "verify", "refine"):
             assert paths.chunk(i, stage).exists()
     assert paths.report_json.exists() and paths.plot("confidence_hist").exists()
     assert paths.plot("yield_per_stage").exists() and paths.ledger.exists()

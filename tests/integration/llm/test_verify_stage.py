@@ -13,8 +13,8 @@ from verify_gold import evans, seagal, segni
 
 from parallelner.llm.cache import ResponseCache
 from parallelner.llm.client import LLMClient
+from parallelner.llm.endpoint import make_ledger
 from parallelner.llm.service import LLMService
-from parallelner.llm.session import make_ledger
 from parallelner.schema import Status
 from parallelner.verify import VerifyConfig, tagged_target, verify_samples
 
