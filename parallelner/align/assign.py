@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from ..graphemes import Snapper
 from ..markup_parse import TaggedSpan
 from .boundaries import ends_text, trim_span, word_after, word_before
 from .context import Context, Placed
@@ -121,6 +122,19 @@ def trim_all(ctx: Context) -> None:
         if p.end <= p.start:
             del ctx.placed[index]
             ctx.add("span_empty", f"the tag of {ctx.describe(index)} wraps no text", index)
+
+
+def snap_graphemes(ctx: Context) -> None:
+    """Grow every placed span to whole grapheme clusters: a tag closed between "e" and its
+    combining accent ("Zoe" + U+0301) keeps the accent in the entity; the snap is recorded."""
+    snapper = Snapper(ctx.text)
+    for index, p in ctx.placed.items():
+        start, end = snapper.snap(p.start, p.end)
+        if (start, end) != (p.start, p.end):
+            before = ctx.text[p.start : p.end]
+            p.start, p.end = start, end
+            ctx.add("span_grapheme_snapped", f"{ctx.describe(index)}: the span {before!r} split "
+                    f"a character; grown to {ctx.text[start:end]!r}", index)
 
 
 def search_untagged(ctx: Context) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..config import AlignConfig
 from ..markup_parse import ParsedAnswer, parse_markup
 from ..schema import Issue, ParallelSample, Status, TargetSpan
-from .assign import assign_tags, search_untagged, trim_all
+from .assign import assign_tags, search_untagged, snap_graphemes, trim_all
 from .bounds import check_bounds
 from .confidence import route, sample_confidence, span_confidence
 from .context import Context, Finding
@@ -82,6 +82,7 @@ def align_parsed(
     assign_tags(ctx)
     trim_all(ctx)
     search_untagged(ctx)
+    snap_graphemes(ctx)
     for rule in RULES:
         rule.check(ctx)
     confidence = sample_confidence(ctx)
