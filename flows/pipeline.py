@@ -49,11 +49,11 @@ def _settings(settings: dict[str, Any]) -> Settings:
 
 
 @task(name="plan", cache_policy=NONE, persist_result=True)
-def plan_task(run_dir: str) -> int:
+def plan_task(run_dir: str, settings: dict[str, Any]) -> int:
     from parallelner.run.chunks import plan_run
 
     paths, manifest = load_manifest(run_dir)
-    return plan_run(paths, manifest)
+    return plan_run(paths, manifest, _settings(settings).align)
 
 
 @task(
@@ -127,7 +127,7 @@ def report_task(run_dir: str, notes: list[str]) -> str:
 @flow(name="parallelner-run", log_prints=False, validate_parameters=False)
 def pipeline_flow(run_dir: str, settings: dict[str, Any]) -> str:
     """Run (or resume) the whole pipeline on one run folder; returns the final JSONL path."""
-    n_chunks = plan_task(run_dir)
+    n_chunks = plan_task(run_dir, settings)
     chains = []
     for i in range(n_chunks):
         t = chunk_stage_task.submit(run_dir, i, "translate", settings)

@@ -75,6 +75,13 @@ class LLMConfig(_Section):
     embedded: bool = False
 
 
+class SampleBounds(_Section):
+    """The largest sample taken; beyond, rejected before any LLM call (align/README.md)."""
+
+    max_entities: int = Field(default=200, ge=1)
+    max_chars: int = Field(default=5000, ge=1)
+
+
 class AlignConfig(_Section):
     """Thresholds of the align/validate stage (documented in parallelner/align/README.md)."""
 
@@ -91,6 +98,7 @@ class AlignConfig(_Section):
     zh_segmenter: Literal["char", "jieba"] = "char"
     workers: int = Field(default=2, ge=1)
     chunk_size: int = Field(default=500, ge=1)
+    bounds: SampleBounds = Field(default_factory=SampleBounds)
 
     @model_validator(mode="after")
     def _ordered(self) -> AlignConfig:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from .errors import UnknownLabelError
+from .schema import Issue, ParallelSample, SourceSample
 
 _LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
 
@@ -466,6 +467,25 @@ def class_for(scheme_name: str, label: str) -> type[Entity]:
         ) from None
 
 
+def check_labels(sample: SourceSample | ParallelSample) -> Issue | None:
+    """The ``unknown_label`` issue of the first source entity whose label its scheme does not
+    map (the scheme is the sample's provenance ``label_scheme``), or None. Pure: the plan runs
+    it on every sample before any LLM call, the readers at read time; the export would stop on
+    the same label after every paid stage."""
+    if isinstance(sample, SourceSample):
+        scheme_name, text, entities = sample.provenance.label_scheme, sample.text, sample.entities
+    else:
+        scheme_name = sample.source.label_scheme if sample.source else "conll"
+        text, entities = sample.source_text, sample.source_entities
+    for k, entity in enumerate(entities):
+        try:
+            class_for(scheme_name, entity.label)
+        except UnknownLabelError as exc:
+            return Issue(code="unknown_label", message=f"sample {sample.id!r}, entity {k + 1} "
+                         f"({entity.surface(text)!r}): {exc}", entity_index=k)
+    return None
+
+
 def class_by_name(name: str) -> type[Entity]:
     """The ontology class called ``name`` (e.g. ``"Person"``); unknown names are an error."""
     try:
@@ -624,6 +644,7 @@ __all__ = [
     "ClassInfo",
     "Entity",
     "Scheme",
+    "check_labels",
     "class_by_name",
     "class_for",
     "classes_for",

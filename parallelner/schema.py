@@ -69,6 +69,20 @@ def check_spans(text: str, spans: list[EntitySpan], what: str) -> None:
             )
 
 
+def check_flat(spans: list[EntitySpan], what: str) -> None:
+    """Raise ValueError naming the first two spans that overlap: NER spans are flat, and the
+    translate stage cannot render overlapping tags (it failed there, far from the input)."""
+    order = sorted(range(len(spans)), key=lambda i: (spans[i].start, spans[i].end))
+    for a, b in zip(order, order[1:], strict=False):
+        first, second = spans[a], spans[b]
+        if second.start < first.end:
+            raise ValueError(
+                f"{what}[{b}] [{second.start}, {second.end}) {second.label} overlaps "
+                f"{what}[{a}] [{first.start}, {first.end}) {first.label}: NER spans must not "
+                "overlap"
+            )
+
+
 class SourceProvenance(_Record):
     """Where a source sample came from, so any output row can be traced back to its origin."""
 
@@ -94,6 +108,7 @@ class SourceSample(_Record):
     @model_validator(mode="after")
     def _spans_inside(self) -> SourceSample:
         check_spans(self.text, self.entities, "entities")
+        check_flat(self.entities, "entities")
         return self
 
     def surfaces(self) -> list[str]:
@@ -184,6 +199,7 @@ class ParallelSample(_Record):
     @model_validator(mode="after")
     def _spans_inside(self) -> ParallelSample:
         check_spans(self.source_text, self.source_entities, "source_entities")
+        check_flat(self.source_entities, "source_entities")
         if self.target_entities:
             if self.target_text is None:
                 raise ValueError("target_entities given without target_text")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from parallelner.graphemes import Snapper
 from parallelner.markup.parse import TaggedSpan
 
-from .boundaries import ends_text, trim_span
+from .boundaries import ends_text, trim_span, word_after, word_before
 from .context import Context, Placed
+from .intervals import Spans
 from .labels import canonical_label
 from .matching import find_entity
 
@@ -123,12 +125,25 @@ def trim_all(ctx: Context) -> None:
             ctx.add("span_empty", f"the tag of {ctx.describe(index)} wraps no text", index)
 
 
+def snap_graphemes(ctx: Context) -> None:
+    """Grow every placed span to whole grapheme clusters: a tag closed between "e" and its
+    combining accent ("Zoe" + U+0301) keeps the accent in the entity; the snap is recorded."""
+    snapper = Snapper(ctx.text)
+    for index, p in ctx.placed.items():
+        start, end = snapper.snap(p.start, p.end)
+        if (start, end) != (p.start, p.end):
+            before = ctx.text[p.start : p.end]
+            p.start, p.end = start, end
+            ctx.add("span_grapheme_snapped", f"{ctx.describe(index)}: the span {before!r} split "
+                    f"a character; grown to {ctx.text[start:end]!r}", index)
+
+
 def search_untagged(ctx: Context) -> None:
     """Look for the source entities no tag marks; place only on strong, unambiguous evidence."""
+    taken = Spans((p.start, p.end, i) for i, p in ctx.placed.items())  # grows as names are found
     for index in range(len(ctx.source_entities)):
         if index in ctx.placed:
             continue
-        taken = [(p.start, p.end) for p in ctx.placed.values()]
         surface = ctx.source_surface(index)
         match = find_entity(surface, ctx.text, ctx.tokens, taken, ctx.config.fuzzy_cutoff)
         if match is None:
@@ -144,6 +159,7 @@ def search_untagged(ctx: Context) -> None:
                 ctx.text[end : end + 1] == "." and not ends_text(ctx.text, end + 1):
             end += 1  # German ordinals carry their period: "Amyntas I. um 512" (gold: 10 of 11)
         ctx.placed[index] = Placed(index, match.start, end, match.method, match.score)
+        taken.add(match.start, end, index)
         found = ctx.text[match.start : end]
         ctx.add(f"entity_found_{match.method}", f"{ctx.describe(index)} was not tagged; found "
                 f"{found!r} ({match.method}, score {match.score:.0f})", index)
@@ -159,6 +175,13 @@ def search_untagged(ctx: Context) -> None:
                     f"part of a longer name ({glued!r})", index)
 
 
+def _last_visible(text: str, pos: int) -> str:
+    """The last non-space character before ``pos`` ("" if none), read backwards."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return text[pos - 1] if pos > 0 else ""
+
+
 def _kind(glued: str) -> str:
     return glued[0] if glued[0] in "-(+" else "word"
 
@@ -172,14 +195,14 @@ def _name_continues(text: str, start: int, end: int, lang: str) -> str | None:
             re.search(r"\w[-‐]$", text[max(0, start - 2) : start]):
         return "-" + text[max(0, start - 12) : end + 12].strip()
     if start >= 2 and text[start - 1] in "(（" and text[end : end + 1] in ")）" and \
-            text[: start - 1].rstrip()[-1:].isalnum():
+            _last_visible(text, start - 1).isalnum():
         return "(" + text[max(0, start - 12) : end + 1]
-    if lang == "zh" and text[end - 1 : end].isascii() and text[end:].startswith(_ZH_NAME_SUFFIXES):
+    if lang == "zh" and text[end - 1 : end].isascii() and text.startswith(_ZH_NAME_SUFFIXES, end):
         return "+" + text[start : end + 4]
-    after = re.match(r" (\w+)", text[end:])
-    if after and after.group(1)[:1].isupper():
-        return f"{text[start:end]} {after.group(1)}"
-    before = re.search(r"([^\s.!?:;])\s+(\w+) $", text[:start])
-    if before and before.group(2)[:1].isupper():
-        return f"{before.group(2)} {text[start:end]}"
+    after = word_after(text, end)
+    if after and after[:1].isupper():
+        return f"{text[start:end]} {after}"
+    before = word_before(text, start)
+    if before and before[:1].isupper():
+        return f"{before} {text[start:end]}"
     return None

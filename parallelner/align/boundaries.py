@@ -11,6 +11,7 @@ spaCy's stop-word lists also hold content words ("grossen", "secondo") that do e
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -104,8 +105,39 @@ _AFTER_END = " \t\n\"'”’»」』)）]】"
 
 def ends_text(text: str, pos: int) -> bool:
     """Nothing but spaces, closing quotes and brackets follow ``pos``: a period there is the
-    sentence's full stop (UNER de "… Pharaos Thutmosis III" + ".", Europarl "ISO 9002" + ".")."""
-    return not text[pos:].strip(_AFTER_END)
+    sentence's full stop (UNER de "… Pharaos Thutmosis III" + ".", Europarl "ISO 9002" + ".").
+    Reads only up to the first other character (a slice to the end, per span, was quadratic)."""
+    return all(ch in _AFTER_END for ch in itertools.islice(text, pos, None))
+
+
+_WORD_AFTER = re.compile(r" (\w+)")
+_WORD_CHAR = re.compile(r"\w")
+_SENTENCE_MARKS = ".!?:;"
+
+
+def word_after(text: str, pos: int) -> str | None:
+    """The word after one space at ``pos`` ("[Parlamento] Europeo"), or None."""
+    m = _WORD_AFTER.match(text, pos)
+    return m.group(1) if m else None
+
+
+def word_before(text: str, pos: int) -> str | None:
+    r"""The word before one space at ``pos`` that does not open a sentence (spaces and then a
+    character other than . ! ? : ; stand before it), or None. Reads backwards only as far as
+    needed: ``re.search(r"[^.!?:;\s]\s+(\w+) $", text[:pos])`` without slicing the text."""
+    if pos < 1 or text[pos - 1] != " ":
+        return None
+    k = pos - 1
+    while k > 0 and _WORD_CHAR.match(text[k - 1]):
+        k -= 1
+    if k == pos - 1:
+        return None
+    j = k
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    if j == k or j == 0 or text[j - 1] in _SENTENCE_MARKS:
+        return None
+    return text[k : pos - 1]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from parallelner.markup.parse import ParsedAnswer
 
 from ..config import AlignConfig
 from ..schema import EntitySpan
-from .tokens import Tokens, tokenize
+from .tokens import Tokens, possible_cuts, tokenize
 
 How = Literal["tag", "exact", "normalized", "fuzzy"]
 
@@ -59,6 +59,12 @@ class Context:
         if self._tokens is None:
             self._tokens = tokenize(self.parsed.text, self.target_lang, self.config.zh_segmenter)
         return self._tokens
+
+    def on_boundaries(self, start: int, end: int) -> bool:
+        """``tokens.on_boundaries`` on this text, with the tokens built once for the sample
+        (tokenizing the whole text again per span was quadratic in the number of entities)."""
+        inner = possible_cuts(start, end, self.parsed.text, self.target_lang)
+        return not inner or all(p in self.tokens.boundaries for p in inner)
 
     def add(self, code: str, message: str, entity_index: int | None = None) -> None:
         self.findings.append(Finding(code, message, entity_index))

@@ -74,6 +74,9 @@ CODES: dict[str, Code] = {
         Code("span_whitespace_trimmed", _N, 0.0, "spaces inside a tag were trimmed", True),
         Code("span_punct_trimmed", _N, 0.02, "punctuation at a span edge was trimmed", True),
         Code("span_article_trimmed", _N, 0.02, "a leading article/determiner was trimmed", True),
+        Code("span_grapheme_snapped", _N, 0.02, "a span edge split a character (a letter and its "
+             "combining accent, an emoji sequence); the span was grown to whole characters",
+             True),
         # --- untagged entities found by search (matching) --------------------------------------
         Code("entity_found_exact", _N, 0.0, "an untagged entity was found verbatim (unique)", True),
         Code("entity_found_partial", _V, 0.2, "a found name may be part of a longer name", True),
@@ -114,6 +117,14 @@ CODES: dict[str, Code] = {
              'the API reported the answer stopped by its content filter'),
         Code("empty_response", _R, 1.0, "no answer, or no text left after parsing"),
         Code("invalid_record", _R, 1.0, "the input line is not a valid record"),
+        Code("sample_too_many_entities", _R, 1.0,
+             "the sample has more entities than align.bounds.max_entities"),
+        Code("sample_too_long", _R, 1.0,
+             "the sample's text is longer than align.bounds.max_chars"),
+        # --- plan-time checks of the source (precheck; ontology.check_labels) ----------------
+        Code("unknown_label", _R, 1.0, "a source entity's label is not in its label scheme"),
+        Code("source_wrong_language", _R, 1.0,
+             "the source text is not in the sample's declared language"),
         # --- projection mode (parallelner.stages.project): tagging a given translation -----------
         Code("projection_reanchored", _N, 0.02, "the model changed a few characters of the given "
              "translation; spans were moved onto the given text"),

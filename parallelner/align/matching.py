@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
 
 from .hanzi import fold
+from .intervals import Spans
 from .tokens import Tokens, cuts_word
 
 Method = Literal["exact", "normalized", "fuzzy"]
@@ -57,8 +59,11 @@ def normalize(text: str) -> tuple[str, list[int]]:
     return "".join(out), mapping
 
 
-def _free(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return all(end <= s or start >= e for s, e in taken)
+@lru_cache(maxsize=8)
+def _normalized_text(text: str) -> tuple[str, list[int]]:
+    """``normalize(text)`` once per text: every untagged entity of a sample searches the same
+    text (normalizing it per entity was quadratic in the number of entities). Read-only."""
+    return normalize(text)
 
 
 def _all_occurrences(hay: str, needle: str) -> list[int]:
@@ -92,21 +97,23 @@ def find_entity(
     surface: str,
     text: str,
     tokens: Tokens,
-    taken: list[tuple[int, int]],
+    taken: list[tuple[int, int]] | Spans,
     fuzzy_cutoff: float,
 ) -> Match | None:
     """Search ``surface`` in ``text`` outside ``taken``; the first method with a hit decides."""
     surface = surface.strip()
     if not surface:
         return None
+    if not isinstance(taken, Spans):
+        taken = Spans((s, e, -1) for s, e in taken)
     hits = [
         (p, p + len(surface))
         for p in _all_occurrences(text, surface)
-        if _free(p, p + len(surface), taken) and _on_boundaries(p, p + len(surface), tokens)
+        if taken.free(p, p + len(surface)) and _on_boundaries(p, p + len(surface), tokens)
     ]
     if hits:
         return Match(hits[0][0], hits[0][1], "exact", 100.0, len(hits))
-    norm_text, mapping = normalize(text)
+    norm_text, mapping = _normalized_text(text)
     norm_surface, _ = normalize(surface)
     if not norm_surface.strip():
         return None
@@ -114,7 +121,7 @@ def find_entity(
     for p in _all_occurrences(norm_text, norm_surface):
         s, e = mapping[p], mapping[p + len(norm_surface) - 1] + 1
         snapped = snap(s, e, tokens)
-        if snapped and snapped == (s, e) and _free(s, e, taken):
+        if snapped and snapped == (s, e) and taken.free(s, e):
             found.append((s, e))
     if found:
         return Match(found[0][0], found[0][1], "normalized", 100.0, len(found))
@@ -132,7 +139,7 @@ def find_entity(
 
 
 def _best_snap(norm_surface: str, start: int, end: int, tokens: Tokens,
-               taken: list[tuple[int, int]]) -> tuple[float, int, int] | None:
+               taken: Spans) -> tuple[float, int, int] | None:
     """Re-score the window grown to whole tokens, and with a partly covered edge token dropped
     (the window may have taken a letter of a neighbour): the best whole-token window wins."""
     covered = tokens.covering(start, end)
@@ -143,7 +150,7 @@ def _best_snap(norm_surface: str, start: int, end: int, tokens: Tokens,
     for a in {first, min(first + 1, last)}:
         for b in {last, max(last - 1, a)}:
             s, e = tokens.starts[a], tokens.ends[b]
-            if not _free(s, e, taken):
+            if not taken.free(s, e):
                 continue
             score = float(fuzz.ratio(norm_surface, normalize(tokens.text[s:e])[0]))
             if best is None or score > best[0]:

@@ -6,7 +6,8 @@ from parallelner.markup.parse import ParsedAnswer, parse_markup
 
 from ..config import AlignConfig
 from ..schema import Issue, ParallelSample, Status, TargetSpan
-from .assign import assign_tags, search_untagged, trim_all
+from .assign import assign_tags, search_untagged, snap_graphemes, trim_all
+from .bounds import check_bounds
 from .confidence import route, sample_confidence, span_confidence
 from .context import Context, Finding
 from .issues import code_info
@@ -34,6 +35,18 @@ def _rejected(sample: ParallelSample, code: str, message: str) -> ParallelSample
     })
 
 
+def _out_of_bounds(sample: ParallelSample, config: AlignConfig) -> ParallelSample | None:
+    """The sample rejected for its size (``bounds.py``), else None. A projection keeps its given
+    translation (its input); a translation's target text is an output and is cleared."""
+    issue = check_bounds(sample, config)
+    if issue is None:
+        return None
+    return sample.model_copy(update={
+        "target_text": sample.target_text if sample.mode == "project" else None,
+        "target_entities": [], "confidence": 0.0, "status": Status.rejected, "issues": [issue],
+    })
+
+
 def answer_finish_reason(sample: ParallelSample) -> str | None:
     """How the call that wrote ``sample.response`` ended: the last attempt whose raw answer is the
     response; else the last attempt (a refine span round stores the entity list it answered,
@@ -49,6 +62,9 @@ def align_parsed(
     sample: ParallelSample, parsed: ParsedAnswer, config: AlignConfig
 ) -> ParallelSample:
     """Align an already parsed answer (the entry point for callers that parse themselves)."""
+    rejected = _out_of_bounds(sample, config)
+    if rejected is not None:
+        return rejected
     if not parsed.text.strip():
         return _rejected(sample, "empty_response", "no translation text is left after parsing")
     ctx = Context(
@@ -67,6 +83,7 @@ def align_parsed(
     assign_tags(ctx)
     trim_all(ctx)
     search_untagged(ctx)
+    snap_graphemes(ctx)
     for rule in RULES:
         rule.check(ctx)
     confidence = sample_confidence(ctx)
@@ -91,8 +108,12 @@ def align_sample(sample: ParallelSample, config: AlignConfig) -> ParallelSample:
 
     Returns a copy with ``target_text``, ``target_entities`` (label from the source entity,
     ``source_index`` 0-based, span confidence), ``confidence``, ``status`` and ``issues`` set.
-    Earlier alignment results on the input are replaced, never merged.
+    Earlier alignment results on the input are replaced, never merged. A sample beyond
+    ``config.bounds`` is rejected first (``check_bounds``), its answer left unparsed.
     """
+    rejected = _out_of_bounds(sample, config)
+    if rejected is not None:
+        return rejected
     if sample.response is None or not sample.response.strip():
         return _rejected(sample, "empty_response", "the sample has no LLM answer")
     parsed = parse_markup(sample.response, sample.source_text)

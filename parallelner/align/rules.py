@@ -9,17 +9,19 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word
+from .boundaries import ARTICLES, FUNCTION_WORDS, edge_function_word, word_after, word_before
 from .context import Context, Placed
+from .intervals import Spans
 from .langid import SCRIPT_CLASSES, check_language, script_of_lang, script_profile
-from .tokens import on_boundaries
+from .occurrences import find_all
 
 # Characters of text per unit of meaning, relative to English (measured on the gold corpora:
 # median zh/en length ratio 0.32, de/en 1.08-1.15, es/en and it/en 1.08).
@@ -52,6 +54,11 @@ _REFUSAL_HINTS = ("sorry", "apolog", "cannot", "can't", "can’t", "unable", "as
 _CASED = {"en", "de", "es", "it", "fr", "pt", "nl"}
 _ROMANCE = {"es", "it", "fr", "pt"}
 _ORDER_SHIFT = 0.35  # fraction of the sentence both entities must move for a flip to count
+# Pairwise rules (order, sound) compare an entity with every later same-label entity while a
+# label has at most _PARTNERS + 1 of them, else with its next _PARTNERS: linear in the entities.
+_PARTNERS = 16
+# Look-alikes of a source name are looked for this many words either side of its span.
+_LOOKALIKE_WINDOW = 100
 _CALENDAR = set(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
     "June July August September October November December".split()
@@ -68,6 +75,27 @@ class Rule:
 
 def _spans(ctx: Context) -> list[tuple[int, int, int]]:
     return sorted((p.start, p.end, i) for i, p in ctx.placed.items())
+
+
+def _span_index(ctx: Context) -> Spans:
+    return Spans((p.start, p.end, i) for i, p in ctx.placed.items())
+
+
+def _same_label_pairs(ctx: Context, items: list[int]) -> Iterator[tuple[int, int]]:
+    """Pairs (i, j) of same-label entities, i before j in ``items``: all of them for a label
+    with few entities (the order of a double loop), else each with its next ``_PARTNERS``."""
+    groups: dict[str, list[int]] = {}
+    place: dict[int, int] = {}
+    for i in items:
+        group = groups.setdefault(ctx.source_entities[i].label, [])
+        place[i] = len(group)
+        group.append(i)
+    for i in items:
+        group = groups[ctx.source_entities[i].label]
+        k = place[i]
+        later = group[k + 1 :] if len(group) <= _PARTNERS + 1 else group[k + 1 : k + 1 + _PARTNERS]
+        for j in later:
+            yield i, j
 
 
 def rule_label_multiset(ctx: Context) -> None:
@@ -103,7 +131,7 @@ def rule_token_boundaries(ctx: Context) -> None:
         # A cut is a span edge inside a token *between two word characters*: spaCy keeps
         # "9002." or "CRTC-Sitzungen" whole, yet an entity may end before the "." or "-".
         # Only such edges need the tokenizer (the costliest step), so most samples skip it.
-        if not on_boundaries(s, e, text, ctx.target_lang, ctx.config.zh_segmenter):
+        if not ctx.on_boundaries(s, e):
             ctx.add("span_token_boundary", f"{ctx.describe(i)}: {text[s:e]!r} cuts a token", i)
 
 
@@ -116,14 +144,10 @@ def rule_edge_words(ctx: Context) -> None:
                     f"{word!r} at its edge", i)
 
 
-def _occurrences(ctx: Context, needle: str) -> list[tuple[int, int]]:
-    text, out, pos = ctx.text, [], ctx.text.find(needle)
-    while pos >= 0:
-        end = pos + len(needle)
-        if on_boundaries(pos, end, text, ctx.target_lang, ctx.config.zh_segmenter):
-            out.append((pos, end))
-        pos = text.find(needle, pos + 1)
-    return out
+def _occurrences(ctx: Context, needles: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """Where each needle stands verbatim in the target on token boundaries (one pass)."""
+    return {needle: [(p, p + len(needle)) for p in starts if ctx.on_boundaries(p, p + len(needle))]
+            for needle, starts in find_all(ctx.text, needles).items()}
 
 
 def _attached(text: str, start: int, end: int, occurrence: tuple[int, int]) -> bool:
@@ -141,30 +165,63 @@ def rule_surface_evidence(ctx: Context) -> None:
     (most person and place names between Latin-script languages). No verbatim occurrence: no
     evidence either way, nothing is said.
     """
-    surfaces = {i: ctx.source_surface(i).strip() for i in range(len(ctx.source_entities))}
+    surfaces = {i: ctx.source_surface(i).strip() for i in ctx.placed}
+    wanted = {s for s in surfaces.values() if sum(ch.isalpha() for ch in s) >= 2}
+    occurrences = _occurrences(ctx, wanted)
+    index = _span_index(ctx)
+    owned: dict[str, set[tuple[int, int]]] = {}
+    for j, q in ctx.placed.items():
+        owned.setdefault(surfaces[j], set()).add((q.start, q.end))
+    evidence = {s: _SurfaceEvidence(s, occ, index, owned[s])
+                for s, occ in occurrences.items() if occ}
     for i, p in ctx.placed.items():
-        surface = surfaces[i]
-        if sum(ch.isalpha() for ch in surface) < 2 or surface not in ctx.text:
-            continue
-        others = [(q.start, q.end) for j, q in ctx.placed.items() if j != i]
-        occ = [o for o in _occurrences(ctx, surface)
-               if not any(a <= o[0] and o[1] <= b and (a, b) != o for a, b in others)]
-        if not occ or (p.start, p.end) in occ:
-            continue
-        overlapping = [o for o in occ if o[0] < p.end and p.start < o[1]]
+        ev = evidence.get(surfaces[i])
+        if ev is not None:
+            ev.check(ctx, i, p)
+    _number_evidence(ctx)
+    _cognate_evidence(ctx)
+
+
+class _SurfaceEvidence:
+    """The verbatim occurrences of one source name, sorted out once for all entities of that
+    name: an occurrence inside another entity's longer span does not count (the name is part
+    of a longer one there); one inside a span of entity ``i`` counts only for ``i`` itself."""
+
+    def __init__(self, surface: str, occ: list[tuple[int, int]], index: Spans,
+                 owned: set[tuple[int, int]]) -> None:
+        self.surface = surface
+        self.free: list[tuple[int, int]] = []  # inside no other span
+        self.inside_only: dict[int, list[tuple[int, int]]] = {}  # inside spans of one entity
+        for o in occ:
+            owners = {j for a, b, j in index.containing(*o) if (a, b) != o}
+            if not owners:
+                self.free.append(o)
+            elif len(owners) == 1:
+                self.inside_only.setdefault(owners.pop(), []).append(o)
+        self.free_index = Spans((a, b, -1) for a, b in self.free)
+        self.free_set = set(self.free)
+        self.owned = owned  # the spans of the entities of this name
+        self.unowned_free = sum(o not in self.owned for o in self.free)
+
+    def check(self, ctx: Context, i: int, p: Placed) -> None:
+        extra = self.inside_only.get(i, [])
+        span = (p.start, p.end)
+        if not (self.free or extra) or span in self.free_set or span in extra:
+            return
+        overlapping = [(a, b) for a, b, _ in self.free_index.overlapping(*span)]
+        overlapping += [o for o in extra if o[0] < p.end and p.start < o[1]]
         if overlapping and all(_attached(ctx.text, p.start, p.end, o) for o in overlapping):
-            continue  # "EU-Recht", "Záhorie地區": the name inside one compound token
+            return  # "EU-Recht", "Záhorie地區": the name inside one compound token
+        surface = self.surface
         if overlapping:
             ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span {ctx.text[p.start:p.end]!r} "
                     f"and the verbatim name {surface!r} overlap but differ", i)
-            continue
-        owned = {(q.start, q.end) for j, q in ctx.placed.items()
-                 if j != i and surfaces[j] == surface}
-        if any(o not in owned for o in occ):
+            return
+        # Spans of the other entities of this name own their occurrences (the span of ``i`` is
+        # not an occurrence here, so leaving it out of ``owned`` changes nothing).
+        if self.unowned_free or any(o not in self.owned for o in extra):
             ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span is "
                     f"{ctx.text[p.start:p.end]!r} but {surface!r} appears elsewhere", i)
-    _number_evidence(ctx)
-    _cognate_evidence(ctx)
 
 
 _WORD = re.compile(r"\w[\w'’-]*")
@@ -196,6 +253,8 @@ def _cognate_evidence(ctx: Context) -> None:
         return
     folded = ctx.text.translate(_FOLD)  # same length: offsets hold
     words: list[tuple[int, int]] | None = None
+    word_starts: list[int] = []
+    index = _span_index(ctx)
     for i, p in ctx.placed.items():
         surface = ctx.source_surface(i).translate(_FOLD)
         n = len(default_process(surface).split())
@@ -205,7 +264,10 @@ def _cognate_evidence(ctx: Context) -> None:
             continue
         if words is None:
             words = [(m.start(), m.end()) for m in _WORD.finditer(ctx.text)]
-        grams = [(words[k][0], words[k + n - 1][1]) for k in range(len(words) - n + 1)
+            word_starts = [a for a, _ in words]
+        first = max(0, bisect_left(word_starts, p.start) - _LOOKALIKE_WINDOW)
+        last = min(len(words) - n + 1, bisect_left(word_starts, p.end) + _LOOKALIKE_WINDOW)
+        grams = [(words[k][0], words[k + n - 1][1]) for k in range(first, last)
                  if ctx.text[words[k][0]].isupper()
                  and not (words[k][0] < p.end and p.start < words[k + n - 1][1])]
         best = process.extractOne(surface, [folded[a:b] for a, b in grams],
@@ -214,7 +276,7 @@ def _cognate_evidence(ctx: Context) -> None:
         if best is None:
             continue
         a, b = grams[best[2]]
-        owners = [j for j, q in ctx.placed.items() if j != i and q.start < b and a < q.end]
+        owners = [j for _, _, j in index.overlapping(a, b) if j != i]
         if any(fuzz.token_sort_ratio(surface, ctx.source_surface(j).translate(_FOLD),
                                      processor=default_process) >= _COGNATE for j in owners):
             continue  # the same name twice: "Europe … Europe"
@@ -232,6 +294,22 @@ def _numbers(text: str) -> Counter[str]:
         else Counter()
 
 
+_NUMBER_CHARS = frozenset("0123456789,.\u00a0\u202f")
+
+
+def _numbers_outside(text: str, start: int, end: int, total: Counter[str],
+                     inside: Counter[str]) -> Counter[str]:
+    """``_numbers`` of the text without ``[start, end)``: the whole text's less the span's when no
+    number runs across an edge (the text is not sliced and joined again per entity)."""
+    def joined(pos: int) -> bool:
+        return 0 < pos < len(text) and text[pos - 1] in _NUMBER_CHARS and text[pos] in _NUMBER_CHARS
+
+    if joined(start) or joined(end) or any(not ch.isascii() and ch.isdigit()
+                                           for ch in text[max(0, start - 1) : end + 1]):
+        return _numbers(text[:start] + " " + text[end:])
+    return total - inside
+
+
 def _number_evidence(ctx: Context) -> None:
     """Numbers are written the same in every language here: a span holding a number that the
     source has outside its entity sits on other words ("1904年到1914年之間" for Antonio Gaudí);
@@ -241,12 +319,15 @@ def _number_evidence(ctx: Context) -> None:
         return
     spans = sorted((p.start, p.end) for p in ctx.placed.values())
     target_rest = _numbers(_outside_spans(ctx.text, spans))
+    source_all: Counter[str] | None = None
     for i, p in ctx.placed.items():
         ent = ctx.source_entities[i]
         have, want = _numbers(ctx.text[p.start : p.end]), _numbers(ctx.source_surface(i))
         extra, missing = have - want, want - have
         if extra:
-            source_rest = _numbers(ctx.source_text[: ent.start] + " " + ctx.source_text[ent.end :])
+            if source_all is None:
+                source_all = _numbers(ctx.source_text)
+            source_rest = _numbers_outside(ctx.source_text, ent.start, ent.end, source_all, want)
             if not extra - source_rest:
                 ctx.add("span_surface_conflict", f"{ctx.describe(i)}: span "
                         f"{ctx.text[p.start:p.end]!r} holds {', '.join(sorted(extra))}, which "
@@ -330,7 +411,7 @@ def rule_span_extent(ctx: Context) -> None:
     """
     text = ctx.text
     spans = _spans(ctx)
-    taken = [(s, e) for s, e, _ in spans]
+    taken = _span_index(ctx)
     for s, e, i in spans:
         surface = ctx.source_surface(i)
         if ctx.target_lang == "zh":
@@ -342,11 +423,10 @@ def rule_span_extent(ctx: Context) -> None:
             continue
         closed = ARTICLES.get(ctx.target_lang, frozenset()) | \
             FUNCTION_WORDS.get(ctx.target_lang, frozenset())
-        after = re.match(r" (\w+)", text[e:])
-        nxt = after.group(1) if after else ""
+        nxt = word_after(text, e) or ""
         if ctx.target_lang in _ROMANCE and nxt[:1].isupper() and len(nxt) > 1 and \
                 nxt.casefold() not in closed and nxt not in _CALENDAR and \
-                not any(a <= e + 1 < b for a, b in taken):
+                not taken.covers(e + 1):
             # Spanish and Italian capitalize names, not nouns: a capitalized word right after a
             # span continues the name ("[Gobierno del Reino] Unido"), whatever the word counts.
             ctx.add("span_extent", f"{ctx.describe(i)}: {text[s:e]!r} may have lost the "
@@ -359,11 +439,11 @@ def rule_span_extent(ctx: Context) -> None:
             not spaced and ctx.target_lang != "en"
         ):
             continue
-        after = re.match(r" (\w+)", text[e:])
-        if spaced and ctx.target_lang in _ROMANCE and after and after.group(1).islower() and \
-                after.group(1) not in FUNCTION_WORDS.get(ctx.target_lang, ()) and \
-                after.group(1) not in ARTICLES.get(ctx.target_lang, ()) and (
-                    _like_a_source_word(after.group(1), surface)
+        after = nxt or None
+        if spaced and ctx.target_lang in _ROMANCE and after and after.islower() and \
+                after not in FUNCTION_WORDS.get(ctx.target_lang, ()) and \
+                after not in ARTICLES.get(ctx.target_lang, ()) and (
+                    _like_a_source_word(after, surface)
                     or fuzz.token_set_ratio(text[s:e].translate(_FOLD), surface.translate(_FOLD),
                                             processor=default_process) < _UNLIKE):
             # Romance adjectives follow the noun ("Parlamento europeo"): a shorter span than the
@@ -371,22 +451,22 @@ def rule_span_extent(ctx: Context) -> None:
             # like the name and the word like none of its words ("PPE-DE saremmo" for "PPE-DE
             # Group": a verb follows the name).
             ctx.add("span_extent", f"{ctx.describe(i)}: {text[s:e]!r} may have lost the "
-                    f"following {after.group(1)!r}", i)
+                    f"following {after!r}", i)
             continue
         # The word before must not open the sentence (capitalized anyway).
-        before = re.search(r"[^.!?:;\s]\s+(\w+) $", text[:s])
-        sides = [(after, e + 1), (before, s - 1 - len(before.group(1)) if before else 0)]
+        before = word_before(text, s)
+        sides = [(after, e + 1), (before, s - 1 - len(before) if before else 0)]
         if not spaced:
             sides = sides[:1]  # titles stand before names ("President Erdogan"): only look after
         for m, pos in sides:
-            word = m.group(1) if m else ""
+            word = m or ""
             if not word[:1].isupper() or word.casefold() in closed or word in _CALENDAR or \
                     len(word) < 2:
                 continue
             # German capitalizes every noun: there the neighbour must be part of the source name.
             if ctx.target_lang == "de" and word.casefold() not in surface.casefold():
                 continue
-            if not any(a <= pos < b for a, b in taken):
+            if not taken.covers(pos):
                 ctx.add("span_extent", f"{ctx.describe(i)}: {text[s:e]!r} may have lost "
                         f"the neighbouring {word!r}", i)
                 break
@@ -394,28 +474,28 @@ def rule_span_extent(ctx: Context) -> None:
 
 def rule_same_label_order(ctx: Context) -> None:
     """Two entities of the same label whose order flips *and* who both move far are more likely
-    swapped ids than a reordering translation (names keep their rough place in a sentence)."""
-    tagged = [(i, p) for i, p in ctx.placed.items() if p.how == "tag"]
+    swapped ids than a reordering translation (names keep their rough place in a sentence).
+    Pairs as in ``_same_label_pairs``: all of them up to ``_PARTNERS + 1`` entities a label."""
+    tagged = [i for i, p in ctx.placed.items() if p.how == "tag"]
     n_src, n_tgt = max(len(ctx.source_text), 1), max(len(ctx.text), 1)
 
-    def shift(i: int, p) -> float:
+    def shift(i: int, p: Placed) -> float:
         ent = ctx.source_entities[i]
         return abs((ent.start + ent.end) / 2 / n_src - (p.start + p.end) / 2 / n_tgt)
 
-    for a, (i, p) in enumerate(tagged):
-        for j, q in tagged[a + 1 :]:
-            if ctx.source_entities[i].label != ctx.source_entities[j].label:
-                continue
-            flipped = (ctx.source_entities[i].start < ctx.source_entities[j].start) != \
-                (p.start < q.start)
-            if not flipped or min(shift(i, p), shift(j, q)) <= _ORDER_SHIFT:
-                continue
-            sound = _sound_pair(ctx, i, j)
-            if sound is not None and sound[0] >= sound[1]:
-                continue  # Chinese reorders freely; the names sound right where they stand
-            ctx.add("span_order", f"{ctx.describe(i)} and {ctx.describe(j)} swap places in the "
-                    "target: ids may be swapped", i)
-            ctx.add("span_order", f"{ctx.describe(j)} swaps places with {ctx.describe(i)}", j)
+    memo: dict[tuple[int, int], float] = {}
+    for i, j in _same_label_pairs(ctx, tagged):
+        p, q = ctx.placed[i], ctx.placed[j]
+        flipped = (ctx.source_entities[i].start < ctx.source_entities[j].start) != \
+            (p.start < q.start)
+        if not flipped or min(shift(i, p), shift(j, q)) <= _ORDER_SHIFT:
+            continue
+        sound = _sound_pair(ctx, i, j, memo)
+        if sound is not None and sound[0] >= sound[1]:
+            continue  # Chinese reorders freely; the names sound right where they stand
+        ctx.add("span_order", f"{ctx.describe(i)} and {ctx.describe(j)} swap places in the "
+                "target: ids may be swapped", i)
+        ctx.add("span_order", f"{ctx.describe(j)} swaps places with {ctx.describe(i)}", j)
 
 
 # Two same-label names fit their spans this much better swapped (sum of two 0-100 scores).
@@ -428,43 +508,48 @@ def _sound_applies(ctx: Context) -> bool:
     return "zh" in langs and langs[0] != langs[1] and set(langs) - {"zh"} <= _CASED
 
 
-def _sound_pair(ctx: Context, i: int, j: int) -> tuple[float, float] | None:
+def _sound_pair(ctx: Context, i: int, j: int,
+                memo: dict[tuple[int, int], float] | None = None) -> tuple[float, float] | None:
     """Between Chinese and a Latin-script language: how alike entities i and j sound to their
-    own spans (summed) and to each other's; None for other language pairs."""
+    own spans (summed) and to each other's; None for other language pairs. ``memo`` keeps the
+    scores (entity, span owner) across the pairs of one sample (an entity is in many pairs)."""
     if not _sound_applies(ctx):
         return None
-    from .translit import sound_alike
+    from . import translit
 
-    def score(k: int, span: Placed) -> float:
-        name, words = ctx.source_surface(k), ctx.text[span.start:span.end]
-        return sound_alike(name, words) if ctx.target_lang == "zh" else sound_alike(words, name)
+    memo = {} if memo is None else memo
 
-    p, q = ctx.placed[i], ctx.placed[j]
-    return score(i, p) + score(j, q), score(i, q) + score(j, p)
+    def score(k: int, owner: int) -> float:
+        if (k, owner) not in memo:
+            span = ctx.placed[owner]
+            name, words = ctx.source_surface(k), ctx.text[span.start:span.end]
+            memo[(k, owner)] = translit.sound_alike(name, words) if ctx.target_lang == "zh" \
+                else translit.sound_alike(words, name)
+        return memo[(k, owner)]
+
+    return score(i, i) + score(j, j), score(i, j) + score(j, i)
 
 
 def rule_sound_swap(ctx: Context) -> None:
     """Between Chinese and a Latin-script language, names are mostly written by sound. Two
     same-label spans that sound far more like each other's source names than like their own
-    (pinyin against letters: 華為 / "Huawei") carry swapped ids, wherever they stand."""
+    (pinyin against letters: 華為 / "Huawei") carry swapped ids, wherever they stand (among
+    the next ``_PARTNERS`` same-label entities in a sample with more: linear, not quadratic)."""
     if not _sound_applies(ctx):
         return
-    items = sorted(ctx.placed)
-    for a, i in enumerate(items):
-        for j in items[a + 1 :]:
-            if ctx.source_entities[i].label != ctx.source_entities[j].label:
-                continue
-            scores = _sound_pair(ctx, i, j)
-            if scores is None:
-                continue
-            own, swapped = scores
-            if swapped - own >= _SOUND_SWAP:
-                p, q = ctx.placed[i], ctx.placed[j]
-                ctx.add("span_sound_swap", f"{ctx.describe(i)} sounds like the span of "
-                        f"{ctx.describe(j)} ({ctx.text[q.start:q.end]!r}), not its own "
-                        f"({ctx.text[p.start:p.end]!r}): ids may be swapped", i)
-                ctx.add("span_sound_swap", f"{ctx.describe(j)} sounds like the span of "
-                        f"{ctx.describe(i)} ({ctx.text[p.start:p.end]!r}), not its own", j)
+    memo: dict[tuple[int, int], float] = {}
+    for i, j in _same_label_pairs(ctx, sorted(ctx.placed)):
+        scores = _sound_pair(ctx, i, j, memo)
+        if scores is None:
+            continue
+        own, swapped = scores
+        if swapped - own >= _SOUND_SWAP:
+            p, q = ctx.placed[i], ctx.placed[j]
+            ctx.add("span_sound_swap", f"{ctx.describe(i)} sounds like the span of "
+                    f"{ctx.describe(j)} ({ctx.text[q.start:q.end]!r}), not its own "
+                    f"({ctx.text[p.start:p.end]!r}): ids may be swapped", i)
+            ctx.add("span_sound_swap", f"{ctx.describe(j)} sounds like the span of "
+                    f"{ctx.describe(i)} ({ctx.text[p.start:p.end]!r}), not its own", j)
 
 
 def rule_language(ctx: Context) -> None:
@@ -522,7 +607,17 @@ _SCRIPT_WORDS = {name: re.compile(f"{SCRIPT_CLASSES[name]}+(?:['’-]{SCRIPT_CLA
 _BRACKETED = re.compile(r"\([^()]*\)|（[^（）]*）")
 
 
-def _left_latin_word(word: str, source_words: set[str], first: str) -> bool:
+def _by_stem(source_words: set[str]) -> dict[str, list[str]]:
+    """Source words of 4+ letters by their first four: a word and its inflection share them."""
+    out: dict[str, list[str]] = {}
+    for w in source_words:
+        if len(w) >= 4:
+            out.setdefault(w[:4], []).append(w)
+    return out
+
+
+def _left_latin_word(word: str, source_words: set[str], first: str,
+                     stems: dict[str, list[str]]) -> bool:
     """A lower-case word of the source, or an inflection of one ("annex" for "annexed",
     "lobbyist" for "lobbyists"); the source's capitalized first word counts too ("Throughout")."""
     if len(word) < 3 or not (word.islower() or (word == first and word[1:].islower())):
@@ -531,8 +626,8 @@ def _left_latin_word(word: str, source_words: set[str], first: str) -> bool:
     if key in source_words:
         return True
     return len(key) >= 4 and any(
-        len(w) >= 4 and abs(len(w) - len(key)) <= 3 and (w.startswith(key) or key.startswith(w))
-        for w in source_words)
+        abs(len(w) - len(key)) <= 3 and (w.startswith(key) or key.startswith(w))
+        for w in stems.get(key[:4], ()))
 
 
 def rule_untranslated_words(ctx: Context) -> None:
@@ -548,19 +643,22 @@ def rule_untranslated_words(ctx: Context) -> None:
     source_words = set()
     for w in words.findall(ctx.source_text):  # "in-flight", "people's": the parts count too
         source_words.update(part.casefold() for part in re.split(r"['’-]", w) + [w])
-    blocked = [(p.start, p.end) for p in ctx.placed.values()]
-    blocked += [m.span() for m in _BRACKETED.finditer(ctx.text)  # a gloss holds no target word
-                if set(script_profile(m.group(0))) == {src_script}]
+    blocked = _span_index(ctx)
+    for m in _BRACKETED.finditer(ctx.text):  # a gloss holds no target word
+        if set(script_profile(m.group(0))) == {src_script}:
+            blocked.add(*m.span())
     left: list[str] = []
     first = next(iter(words.findall(ctx.source_text)), "")
+    stems = _by_stem(source_words)
+    in_source: dict[str, bool] = {}
     for m in words.finditer(ctx.text):
         word = m.group(0)
-        if any(a <= m.start() < b for a, b in blocked):
+        if blocked.covers(m.start()):
             continue
         if src_script == "latin":
-            if _left_latin_word(word, source_words, first):
+            if _left_latin_word(word, source_words, first, stems):
                 left.append(word)
-        elif word in ctx.source_text:
+        elif in_source.setdefault(word, word in ctx.source_text):
             left.append(word)
     if left:
         shown = ", ".join(repr(w) for w in dict.fromkeys(left))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import warnings
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 _LATIN_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+")
@@ -26,14 +27,16 @@ class Tokens:
     starts: tuple[int, ...]
     ends: tuple[int, ...]
 
-    @property
+    @cached_property
     def boundaries(self) -> frozenset[int]:
+        """Built once per text: every span of a sample asks (a set per call was quadratic)."""
         return frozenset(self.starts) | frozenset(self.ends)
 
     def covering(self, start: int, end: int) -> list[int]:
-        """Indices of the tokens that overlap ``[start, end)``."""
-        return [i for i, (s, e) in enumerate(zip(self.starts, self.ends, strict=True))
-                if s < end and e > start]
+        """Indices of the tokens that overlap ``[start, end)`` (tokens are sorted, disjoint)."""
+        first = bisect_right(self.ends, start)  # the first token ending after ``start``
+        last = bisect_left(self.starts, end)  # tokens from here on start at or after ``end``
+        return [i for i in range(first, last) if self.starts[i] < end and self.ends[i] > start]
 
 
 @lru_cache(maxsize=32)
@@ -62,11 +65,17 @@ def cuts_word(text: str, pos: int) -> bool:
     return 0 < pos < len(text) and text[pos - 1].isalnum() and text[pos].isalnum()
 
 
-def on_boundaries(start: int, end: int, text: str, lang: str, segmenter: str = "char") -> bool:
-    """Whether ``[start, end)`` starts and ends on token boundaries (tokenizes only if needed)."""
+def possible_cuts(start: int, end: int, text: str, lang: str) -> list[int]:
+    """The edges of ``[start, end)`` only the tokenizer can judge (between two word characters)."""
     inner = [p for p in (start, end) if cuts_word(text, p)]
     if lang in _CJK_LANGS:  # every Han/kana character is a token: only Latin runs can be cut
         inner = [p for p in inner if _LATIN_RUN.match(text[p - 1]) and _LATIN_RUN.match(text[p])]
+    return inner
+
+
+def on_boundaries(start: int, end: int, text: str, lang: str, segmenter: str = "char") -> bool:
+    """Whether ``[start, end)`` starts and ends on token boundaries (tokenizes only if needed)."""
+    inner = possible_cuts(start, end, text, lang)
     if not inner:
         return True
     bounds = tokenize(text, lang, segmenter).boundaries
@@ -85,8 +94,10 @@ def tokenize(text: str, lang: str, segmenter: str = "char") -> Tokens:
         runs = [(m.start(), m.end()) for m in _LATIN_RUN.finditer(text)]
         if runs:
             merged: list[tuple[int, int]] = []
+            run_starts = [rs for rs, _ in runs]
             for s, e in pairs:
-                inside = next(((rs, re_) for rs, re_ in runs if rs <= s and e <= re_), None)
+                k = bisect_right(run_starts, s) - 1  # the one run that may hold the token
+                inside = runs[k] if k >= 0 and runs[k][0] <= s and e <= runs[k][1] else None
                 if inside and merged and merged[-1][0] >= inside[0] and merged[-1][1] <= inside[1]:
                     merged[-1] = (merged[-1][0], e)
                 else:

@@ -5,6 +5,9 @@ hub name), finds the format and the language, and returns a :class:`SourceStream
 samples that also holds the repairs the reader made (``stream.repairs``). Repairs are never silent:
 they are listed there, logged (one warning per read with the counts by code), and in ``strict``
 mode the repair of a data error (e.g. ``I-X`` without ``B-X``) is an :class:`InputError` instead.
+Every reader checks each sample before yielding it (``base.checked``): a label its scheme does not
+map and overlapping entities are errors naming the file and line; an entity that splits a
+character is grown to whole characters (repair ``grapheme-snapped``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ..errors import InputError
+from ..graphemes import Snapper
+from ..ontology import check_labels
 from ..schema import EntitySpan, SourceProvenance, SourceSample
 from .detok import detokenize
 from .naming import sample_id
@@ -110,6 +114,46 @@ class ReadContext:
         )
 
 
+def checked(
+    ctx: ReadContext,
+    sample: SourceSample,
+    line: int | None,
+    entity_lines: Sequence[int | None] | None = None,
+) -> SourceSample:
+    """What every reader checks before it yields a sample, so bad input stops at read time and
+    not after paid stages: each label is one its scheme maps (an error naming the line, the
+    label and the known labels); each entity covers whole characters, a span that ends between
+    a letter and its combining accent is grown to take it (a recorded repair). ``entity_lines``
+    (entity k starts on line ``entity_lines[k]``) points errors at the entity's own line."""
+    def line_of(k: int | None) -> int | None:
+        return entity_lines[k] if entity_lines is not None and k is not None else line
+
+    issue = check_labels(sample)
+    if issue is not None:
+        raise ctx.error(issue.message, line_of(issue.entity_index))
+    snapper = Snapper(sample.text)
+    entities = []
+    for k, entity in enumerate(sample.entities):
+        start, end = snapper.snap(entity.start, entity.end)
+        if (start, end) != (entity.start, entity.end):
+            ctx.repair(
+                "grapheme-snapped",
+                f"entity {k + 1} ({entity.label} {entity.surface(sample.text)!r}) splits a "
+                f"character; grown to {sample.text[start:end]!r}",
+                line_of(k),
+                sample.id,
+            )
+            entity = EntitySpan(start=start, end=end, label=entity.label)
+        entities.append(entity)
+    if entities == sample.entities:
+        return sample
+    try:
+        return SourceSample.model_validate({**sample.model_dump(), "entities": entities})
+    except ValidationError as exc:
+        raise ctx.error(f"after growing spans to whole characters: {exc.errors()[0]['msg']}",
+                        line) from None
+
+
 def iter_text_lines(path: Path, display: str | None = None) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, line)`` of a UTF-8 text file, without line ends.
 
@@ -196,10 +240,12 @@ def tagged_sample(
         if end <= start:
             raise ctx.error(f"entity {span.label} covers only empty tokens", lines[span.start])
         entities.append(EntitySpan(start=start, end=end, label=span.label))
-    return SourceSample(
+    sample = SourceSample(
         id=sid,
         lang=lang,
         text=text,
         entities=entities,
         provenance=ctx.provenance(index, document),
     )
+    return checked(ctx, sample, lines[0] if lines else None,
+                   [lines[span.start] for span in spans])

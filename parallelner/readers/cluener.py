@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..schema import EntitySpan, SourceSample
-from .base import ReadContext, iter_json_objects
+from .base import ReadContext, checked, iter_json_objects
 
 
 def _spans(ctx: ReadContext, text: str, label: Any, number: int) -> list[EntitySpan]:
@@ -50,7 +50,22 @@ def _spans(ctx: ReadContext, text: str, label: Any, number: int) -> list[EntityS
                     )
                 out.append(EntitySpan(start=start, end=end, label=etype))
     out.sort(key=lambda e: (e.start, e.end, e.label))
-    return out
+    kept: list[EntitySpan] = []
+    for span in out:
+        if kept and span == kept[-1]:
+            ctx.repair("duplicate-entity", f"{span.label} {text[span.start:span.end]!r} is "
+                       "listed twice; kept once", number)
+            continue
+        if kept and span.start < kept[-1].end:
+            prev = kept[-1]
+            raise ctx.error(
+                f"{span.label} {text[span.start:span.end]!r} [{span.start}, {span.end - 1}] "
+                f"overlaps {prev.label} {text[prev.start:prev.end]!r} [{prev.start}, "
+                f"{prev.end - 1}]: NER spans must not overlap",
+                number,
+            )
+        kept.append(span)
+    return kept
 
 
 def read(ctx: ReadContext) -> Iterator[SourceSample]:
@@ -61,10 +76,11 @@ def read(ctx: ReadContext) -> Iterator[SourceSample]:
             raise ctx.error("expected an object with a string 'text'", number)
         text = record["text"]
         entities = _spans(ctx, text, record.get("label"), number)
-        yield SourceSample(
+        sample = SourceSample(
             id=ctx.new_id(index, number),
             lang=lang,
             text=text,
             entities=entities,
             provenance=ctx.provenance(index),
         )
+        yield checked(ctx, sample, number)

@@ -1,7 +1,8 @@
 """Our own ``SourceSample`` JSON lines, as the readers and ``write_jsonl`` produce them.
 
-Samples keep their ids, languages and provenance. A line that does not validate, a duplicate id,
-or a sample in another language than the one asked for is an error naming the line.
+Samples keep their ids, languages and provenance. A line that does not validate (overlapping
+entities among others), a duplicate id, a label its scheme does not know, or a sample in another
+language than the one asked for is an error naming the line.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from ..io import iter_jsonl
 from ..schema import SourceSample
-from .base import ReadContext
+from .base import ReadContext, checked
 
 
 def read(ctx: ReadContext) -> Iterator[SourceSample]:
@@ -30,4 +31,4 @@ def read(ctx: ReadContext) -> Iterator[SourceSample]:
         if sample.id in seen:
             raise ctx.error(f"duplicate sample id {sample.id!r}", line.number)
         seen.add(sample.id)
-        yield sample
+        yield checked(ctx, sample, line.number)

@@ -8,16 +8,17 @@ without repeating work or writing a sample twice (LLM calls that succeeded are a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from parallelner.config import Settings
+from parallelner.config import AlignConfig, Settings
 from parallelner.errors import ParallelNERError
 from parallelner.io import read_jsonl, write_jsonl
 from parallelner.run.folder import RunManifest, RunParams, RunPaths, save_manifest
-from parallelner.schema import ParallelSample, SourceSample
+from parallelner.schema import Issue, ParallelSample, SourceSample, Status
 
 PREVIOUS = {"translate": "source", "align": "translate", "verify": "align", "refine": "verify"}
 
@@ -47,15 +48,22 @@ def read_sources(params: RunParams) -> Iterator[SourceSample] | Iterator[Paralle
     ))
 
 
-def plan_run(paths: RunPaths, manifest: RunManifest) -> int:
+def plan_run(paths: RunPaths, manifest: RunManifest, align: AlignConfig | None = None) -> int:
     """Read the source once, as a stream, into chunk files of ``chunk_size`` samples (memory
-    holds one chunk); on resume, reuse the plan. Returns the number of chunks."""
+    holds one chunk); on resume, reuse the plan. Returns the number of chunks.
+
+    Each sample is checked first (``align.precheck``: size bounds, labels known to the entity
+    schema, text in its declared language): one that fails is ``rejected`` with its reason in
+    ``prechecked.jsonl`` before any LLM call, and takes its place in ``final.jsonl``."""
     if manifest.n_chunks is not None and paths.source.exists():
         return manifest.n_chunks
+    from parallelner.align.precheck import precheck
+
     params = manifest.params
     size = params.chunk_size
     n = n_chunks = 0
     chunk: list[SourceSample | ParallelSample] = []
+    rejected: list[ParallelSample] = []
 
     def checked() -> Iterator[SourceSample | ParallelSample]:
         nonlocal n, n_chunks, chunk
@@ -71,6 +79,11 @@ def plan_run(paths: RunPaths, manifest: RunManifest) -> int:
                     f"{params.target_lang!r} (it says {s.target_lang!r})"
                 )
             n += 1
+            issue = precheck(s, align) if align is not None else None
+            if issue is not None:
+                rejected.append(_rejected_at_plan(s, params.target_lang, issue))
+                yield s
+                continue
             chunk.append(s)
             if len(chunk) == size:
                 write_jsonl(paths.chunk(n_chunks, "source"), chunk)
@@ -84,10 +97,19 @@ def plan_run(paths: RunPaths, manifest: RunManifest) -> int:
     if not n:
         paths.source.unlink(missing_ok=True)
         raise ParallelNERError(f"source {params.source or 'default sample'!r} holds no samples")
+    write_jsonl(paths.prechecked, rejected)
     manifest.n_samples = n
     manifest.n_chunks = n_chunks
     save_manifest(paths, manifest)
     return n_chunks
+
+
+def _rejected_at_plan(sample: SourceSample | ParallelSample, target_lang: str,
+                      issue: Issue) -> ParallelSample:
+    base = (ParallelSample.from_source(sample, target_lang) if isinstance(sample, SourceSample)
+            else sample)
+    return base.model_copy(update={"status": Status.rejected, "confidence": 0.0,
+                                   "issues": [issue]})
 
 
 def _lang(sample: SourceSample | ParallelSample) -> str:
@@ -161,10 +183,26 @@ def iter_chunks(paths: RunPaths, n_chunks: int, stage: str = "refine") -> Iterat
         yield from read_jsonl(paths.chunk(i, stage), ParallelSample)
 
 
+def in_source_order(paths: RunPaths, n_chunks: int) -> Iterator[ParallelSample]:
+    """The chunks' samples with those the plan rejected put back at their place in the source."""
+    at_plan = {r.id: r for r in read_jsonl(paths.prechecked, ParallelSample)} \
+        if paths.prechecked.exists() else {}
+    if not at_plan:
+        yield from iter_chunks(paths, n_chunks)
+        return
+    rest = iter_chunks(paths, n_chunks)
+    with paths.source.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            sid = json.loads(line)["id"]
+            yield at_plan[sid] if sid in at_plan else next(rest)
+
+
 def collect(paths: RunPaths, n_chunks: int) -> int:
     """Stream all chunks into ``final.jsonl``, the one copy of the run's records (review's input
     name ``aligned.jsonl`` is a hard link to it, not a second copy). Returns the count."""
-    n = write_jsonl(paths.final, iter_chunks(paths, n_chunks))
+    n = write_jsonl(paths.final, in_source_order(paths, n_chunks))
     paths.aligned.unlink(missing_ok=True)
     try:
         os.link(paths.final, paths.aligned)

@@ -4,6 +4,7 @@
 
     run.json               manifest: parameters (no secrets), fingerprint, chunk plan, stage state
     source.jsonl           the source samples read for this run (written once)
+    prechecked.jsonl       samples the plan rejected before any LLM call (size, labels, language)
     chunks/NNNNN/<stage>.jsonl   per-chunk stage outputs, each written atomically when complete
     aligned.jsonl          all samples after align + refine (what review push reads)
     review_queue.jsonl     samples routed to people
@@ -144,6 +145,10 @@ class RunPaths:
 
     def chunk(self, index: int, stage: str) -> Path:
         return self.root / "chunks" / f"{index:05d}" / f"{stage}.jsonl"
+
+    @property
+    def prechecked(self) -> Path:
+        return self.root / "prechecked.jsonl"
 
     @property
     def aligned(self) -> Path:

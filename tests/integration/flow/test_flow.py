@@ -168,3 +168,25 @@ def test_projection_mode_runs_through_the_same_flow(llm_server, europarl_pairs, 
         assert [(e.start, e.end, e.label)
                 for e in sorted(r.target_entities, key=lambda e: e.start)] \
             == [(e.start, e.end, e.label) for e in gold[r.id].entities]
+
+
+def test_the_plan_rejects_a_sample_in_another_language_before_any_call(gold_translator,
+                                                                       source_file, tmp_path):
+    """A Chinese sentence declared English is rejected at plan time with its reason, keeps its
+    place in final.jsonl, and is never sent to the LLM."""
+    from parallelner.io import write_jsonl
+    from parallelner.schema import SourceSample
+
+    src = source_file(3)
+    samples = read_jsonl(src, SourceSample)
+    odd = SourceSample(id="zh-as-en", lang="en", entities=[],
+                       text="这是一个用中文写成的句子，却被标成了英文。")
+    write_jsonl(src, [samples[0], odd, *samples[1:]])
+    paths = _start(src, gold_translator.url, tmp_path, run_id="plan-check")
+    final = read_jsonl(paths.final, ParallelSample)
+    assert [r.id for r in final] == [samples[0].id, "zh-as-en", *[s.id for s in samples[1:]]]
+    rejected = final[1]
+    assert rejected.status.value == "rejected"
+    assert [i.code for i in rejected.issues] == ["source_wrong_language"]
+    assert not any("中文" in json.dumps(r.body, ensure_ascii=False)
+                   for r in gold_translator.requests)

@@ -128,3 +128,29 @@ def test_found_name_glued_into_a_compound_is_not_accepted(config):
     src = "We discuss EU law."
     out = align_sample(sample(src, [("EU", "ORG")], "Wir diskutieren über EU-Recht."), config)
     assert "entity_found_partial" in {i.code for i in out.issues} and out.status is Status.review
+
+
+def test_a_tag_closed_inside_a_character_is_grown_to_take_it(config):
+    """Issue 15 item 8: "Zoé" written decomposed (e + U+0301); the tag closes before the accent."""
+    source = "Zoe\u0301 lives in Paris."
+    response = '<PER id="1">Zoe</PER>\u0301 wohnt in <LOC id="2">Paris</LOC>.'
+    out = align_sample(sample(source, [("Zoe\u0301", "PER"), ("Paris", "LOC")], response), config)
+    zoe = out.target_entities[0]
+    assert out.target_text[zoe.start:zoe.end] == "Zoe\u0301"
+    issue = next(i for i in out.issues if i.code == "span_grapheme_snapped")
+    assert issue.entity_index == 0
+    assert issue.message == ("entity 1 (PER 'Zoe\u0301'): the span 'Zoe' split a character; "
+                             "grown to 'Zoe\u0301'")
+    assert out.status.value == "accepted"  # a note: the repair is recorded, the answer is fine
+
+
+def test_grapheme_snapping_leaves_whole_characters_alone():
+    from parallelner.graphemes import snap_span
+
+    text = "Zoe\u0301 und 👍🏽 und Zoé"
+    assert snap_span(text, 0, 4) == (0, 4)
+    assert snap_span(text, 0, 3) == (0, 4)  # before the combining accent
+    assert snap_span(text, 3, 4) == (2, 4)  # the accent alone: "e" + accent is one character
+    thumbs = text.index("👍")
+    assert snap_span(text, thumbs, thumbs + 1) == (thumbs, thumbs + 2)  # skin tone modifier
+    assert snap_span(text, len(text) - 3, len(text)) == (len(text) - 3, len(text))  # precomposed
