@@ -39,6 +39,7 @@ class RunOutcome:
     manifest: RunManifest
     resumed: bool
     notes: list[str] = field(default_factory=list)
+    summary: Any = None  # parallelner.run.report.RunSummary of the finished run
 
 
 def run_settings(config: Path | None = None, overrides: dict[str, Any] | None = None,
@@ -107,7 +108,7 @@ def start_run(settings: Settings, run_id: str | None = None, *, watch: Watch | N
         save_manifest(paths, manifest)
         from parallelner.run.report import finish_report
 
-        finish_report(paths.root)  # again, now that the wall time is known (reads no record)
+        outcome.summary = finish_report(paths.root)  # now with the wall time; reads no record
     outcome.manifest, outcome.notes = manifest, list(manifest.notes)
     return outcome
 

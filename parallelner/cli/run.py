@@ -131,11 +131,9 @@ def _start(config: Path | None, overrides: dict[str, Any], run_id: str | None,
     except BudgetExceeded as exc:
         say_error(str(exc))
         raise typer.Exit(BUDGET_EXIT) from None
-    from parallelner.run.report import summarize_run
-
     from .report import summary_tables
 
-    for table in summary_tables(summarize_run(outcome.paths.root)):
+    for table in summary_tables(outcome.summary):
         console.print(table)
     for note in outcome.notes:
         console.print(f"[yellow]{note}[/]")
