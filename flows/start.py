@@ -106,6 +106,9 @@ def start_run(settings: Settings, run_id: str | None = None, *, watch: Watch | N
 
         manifest.finished = datetime.now(UTC).isoformat(timespec="seconds")
         save_manifest(paths, manifest)
+        from parallelner.run.chunks import compact_chunks
+
+        compact_chunks(paths, manifest.n_chunks or 0)
         from parallelner.run.report import finish_report
 
         outcome.summary = finish_report(paths.root)  # now with the wall time; reads no record

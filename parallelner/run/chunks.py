@@ -161,9 +161,11 @@ def stage_function(stage: str, mode: str = "translate") -> StageFn:
 
 def run_chunk_stage(paths: RunPaths, chunk: int, stage: str, settings: Settings,
                     params: RunParams) -> Path:
-    """Run one stage on one chunk unless its output already exists. Returns the output path."""
+    """Run one stage on one chunk unless its output, or a later stage's, already exists (a
+    finished run keeps only the align and refine files of its chunks). Returns the output
+    path."""
     out = paths.chunk(chunk, stage)
-    if out.exists():
+    if out.exists() or any(paths.chunk(chunk, s).exists() for s in _later(stage)):
         return out
     prev = PREVIOUS[stage]
     model = SourceSample if prev == "source" and params.mode == "translate" else ParallelSample
@@ -175,6 +177,29 @@ def run_chunk_stage(paths: RunPaths, chunk: int, stage: str, settings: Settings,
         )
     write_jsonl(out, result)
     return out
+
+
+def _later(stage: str) -> list[str]:
+    order = ["source", *PREVIOUS]
+    return order[order.index(stage) + 1:]
+
+
+# What a finished run keeps of its chunks: the align files (the report's yield per stage) and the
+# refine files (each chunk's end state: a resume of the finished run redoes nothing).
+KEPT_CHUNK_STAGES = ("align", "refine")
+
+
+def compact_chunks(paths: RunPaths, n_chunks: int) -> int:
+    """Delete the chunk files a finished run no longer needs (the sources are in source.jsonl,
+    the answers in the ledger and the records in final.jsonl). Returns the bytes freed."""
+    freed = 0
+    for i in range(n_chunks):
+        for stage in ("source", *PREVIOUS):
+            f = paths.chunk(i, stage)
+            if stage not in KEPT_CHUNK_STAGES and f.exists():
+                freed += f.stat().st_size
+                f.unlink()
+    return freed
 
 
 def iter_chunks(paths: RunPaths, n_chunks: int, stage: str = "refine") -> Iterator[ParallelSample]:

@@ -6,12 +6,14 @@
     source.jsonl           the source samples read for this run (written once)
     prechecked.jsonl       samples the plan rejected before any LLM call (size, labels, language)
     chunks/NNNNN/<stage>.jsonl   per-chunk stage outputs, each written atomically when complete
+                           (a finished run keeps only align and refine: see ``compact_chunks``)
     aligned.jsonl          all samples after align + refine (what review push reads)
     review_queue.jsonl     samples routed to people
     final.jsonl            all samples at the end of the flow
     reviewed.jsonl         all samples with people's answers merged (``review pull``); export and
                            report read it when it exists, else final.jsonl
     ledger.jsonl           one line per LLM call: tokens, cost, cached
+    ledger.jsonl.sum       the ledger's totals up to a byte offset (the budget reads only the tail)
     report.json, report.md, confidence_hist.png, yield_per_stage.png
 
 A chunk stage file either exists whole or not at all, so a killed run restarted with the same
