@@ -19,6 +19,8 @@ from parallelner.errors import UnknownLabelError
 GUIDELINES = Path(__file__).with_name("guidelines.md")
 
 F_SOURCE, F_TARGET, F_ENTITIES = "source", "target", "entities"
+# The round trip of the verify stage: the translation read back into the source language.
+F_BACK = "back_translation"
 Q_SPANS, Q_USABLE, Q_TRANSLATION = "spans", "usable", "corrected_translation"
 M_CONFIDENCE, M_ISSUES, M_PAIR, M_DATASET, M_ENTITIES = (
     "confidence", "issues", "language_pair", "source_dataset", "entity_count")
@@ -93,6 +95,9 @@ def build_settings(labels: list[str], schemes: list[str], source_lang: str, targ
             rg.TextField(name=F_SOURCE, title=f"Source ({source_lang}), entities numbered",
                          use_markdown=True, client=client),
             rg.TextField(name=F_TARGET, title=f"Translation ({target_lang})", client=client),
+            rg.TextField(name=F_BACK, title=f"The translation read back into {source_lang} by "
+                         "the model (does it say what the source says?)", required=False,
+                         client=client),
             rg.TextField(name=F_ENTITIES, title="Entities: source, machine's span, confidence",
                          use_markdown=True, required=False, client=client),
         ],

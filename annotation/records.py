@@ -10,6 +10,7 @@ import argilla as rg
 from parallelner.schema import ParallelSample
 
 from .dataset import (
+    F_BACK,
     F_ENTITIES,
     F_SOURCE,
     F_TARGET,
@@ -119,10 +120,13 @@ def to_record(sample: ParallelSample, run_id: str = "", priority: int | None = N
     codes = sorted({issue.code for issue in sample.issues})
     if codes:
         metadata[M_ISSUES] = codes
+    fields = {F_SOURCE: source_markdown(sample), F_TARGET: target,
+              F_ENTITIES: entities_markdown(sample)}
+    if sample.back_translation:
+        fields[F_BACK] = sample.back_translation
     return rg.Record(
         id=record_id(sample.id, run_id, shared),
-        fields={F_SOURCE: source_markdown(sample), F_TARGET: target,
-                F_ENTITIES: entities_markdown(sample)},
+        fields=fields,
         metadata=metadata,
         suggestions=suggestions,
     )

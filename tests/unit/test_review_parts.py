@@ -151,3 +151,10 @@ def test_labels_show_their_ontology_class_and_meaning():
     assert "| PER | Person | A human being, real or fictional" in text
     assert "| XYZ | – | not in the entity schema |" in text
     assert text.startswith("# Reviewing parallel NER samples")
+
+
+def test_record_shows_the_back_translation_when_the_round_trip_made_one(samples):
+    s = next(x for x in samples if x.id == "europarl-en-0006")
+    assert "back_translation" not in to_record(s, "run-7").fields
+    back = s.model_copy(update={"back_translation": "The United Nations sits in New York."})
+    assert to_record(back, "run-7").fields["back_translation"] == back.back_translation
