@@ -73,6 +73,10 @@ def run_cli(
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Show Prefect's logs and full tracebacks."
     ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Only estimate the calls, tokens and cost (translate and verify); "
+        "no run folder, no call."
+    ),
 ) -> None:
     """Run read -> translate -> align -> refine -> review -> export and print a summary."""
     # Prefect's own log lines would tear through the progress bars and repeat our one error
@@ -89,7 +93,34 @@ def run_cli(
     llm = {"base_url": base_url, "model": model, "refine_model": refine_model,
            "refine_rounds": refine_rounds, "concurrency": concurrency, "budget": budget}
     overrides: dict[str, Any] = {"run": run, "llm": llm, "outputs_dir": outputs}
+    if dry_run:
+        _run(lambda: _estimate(config, overrides, run_id), verbose)
+        return
     _run(lambda: _start(config, overrides, run_id, verbose), verbose)
+
+
+def _estimate(config: Path | None, overrides: dict[str, Any], run_id: str | None) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from flows.start import run_settings
+    from parallelner.run.estimate import estimate_run_cost
+
+    settings = run_settings(config, overrides, run_id)
+    est = estimate_run_cost(settings)
+    table = Table(title=f"run estimate: {est.samples} samples, verify = {settings.verify.mode}")
+    for col in ("stage", "calls", "prompt tokens", "completion tokens", "cost"):
+        table.add_column(col, justify="left" if col == "stage" else "right")
+    for name, e in [*est.stages.items(), ("total", est.total)]:
+        table.add_row(name, str(e.calls), f"{e.prompt_tokens:,}", f"{e.completion_tokens:,}",
+                      f"{e.cost:.4f}")
+    console.print(table)
+    console.print("refine calls come on top (only for answers that need them); verify is an "
+                  "upper bound (accepted answers only make the round trip)")
+    for model in est.unpriced:
+        key = escape(f'[llm.prices."{model}"]')
+        console.print(f"[yellow]no price for model {model!r}: the cost above counts it as 0; set "
+                      f"{key} in the --config file (see settings.example.toml)[/]")
 
 
 def _run(body: Callable[[], None], verbose: bool) -> None:
