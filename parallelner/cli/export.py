@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -55,10 +58,11 @@ def register(app: typer.Typer) -> None:
         fmts = ["hf", "bio", "code"] if "all" in formats else formats
         extra = ([a.strip() for a in also.split(",") if a.strip()] if also is not None
                  else load_settings(config).export.also)
-        result = export(
-            run, input_path, fmts, _fractions(split), seed, zh_segmenter, shard_rows, console,
-            by_document=document_groups, also=extra,
-        )
+        with _bars() as track:
+            result = export(
+                run, input_path, fmts, _fractions(split), seed, zh_segmenter, shard_rows, track,
+                by_document=document_groups, also=extra,
+            )
         b = result.build
         splits = ("train", "validation", "test")
         rows = Table(title=f"Rows written to {result.dataset_dir}")
@@ -100,3 +104,20 @@ def register(app: typer.Typer) -> None:
 
         url = publish(run, repo_id, private=private)
         console.print(f"published {url}")
+
+
+@contextmanager
+def _bars() -> Iterator[Callable[[Iterable[Any], str, int], Iterable[Any]]]:
+    """Rich bars (with counts and ETA) for the export's passes over the records."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as progress:
+        yield lambda items, description, total: progress.track(items, total=total,
+                                                               description=description)

@@ -1,14 +1,13 @@
-"""``export``: run folder (or JSONL) in, dataset folder out, with Rich progress and a report."""
+"""``export``: run folder (or JSONL) in, dataset folder out, and a report of what was written.
+
+Progress is the caller's (``track``): the CLI passes Rich bars, the flow nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from typing import Any, TypeVar
 
 from ..errors import ConfigError, InputError
 from .build import DEFAULT_FRACTIONS, BuildReport, build_dataset
@@ -26,6 +25,12 @@ from .write import (
 )
 
 T = TypeVar("T")
+# Wraps an iterable to show progress: (items, description, total) -> the same items.
+Track = Callable[[Iterable[Any], str, int], Iterable[Any]]
+
+
+def no_progress(items: Iterable[T], description: str, total: int) -> Iterable[T]:
+    return items
 
 
 @dataclass
@@ -43,14 +48,6 @@ class ExportResult:
         return self.source.dataset_dir
 
 
-def _progress(console: Console | None) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=console, transient=True,
-        disable=console is None,
-    )
-
-
 def export(
     run: str | Path,
     input_path: str | Path | None = None,
@@ -59,7 +56,7 @@ def export(
     seed: int = 0,
     zh_segmenter: str = "char",
     max_rows_per_shard: int = DEFAULT_SHARD_ROWS,
-    console: Console | None = None,
+    track_progress: Track = no_progress,
     by_document: bool = True,
     also: Sequence[str] = (),
 ) -> ExportResult:
@@ -78,39 +75,37 @@ def export(
                           f"got {zh_segmenter!r}")
     import datasets
 
-    datasets.disable_progress_bars()  # ours are Rich bars
+    datasets.disable_progress_bars()  # the caller shows progress (track_progress)
     source = resolve_input(run, input_path)
     records = load_records(source.records)
     out = source.dataset_dir
-    with _progress(console) as progress:
+    def track(items: Iterable[T], description: str, total: int | None = None) -> Iterable[T]:
+        n = total if total is not None else len(items)  # type: ignore[arg-type]
+        yield from track_progress(items, description, n)
 
-        def track(items: Iterable[T], description: str, total: int | None = None) -> Iterable[T]:
-            n = total if total is not None else len(items)  # type: ignore[arg-type]
-            yield from progress.track(items, total=n, description=description)
-
-        dsd, build = build_dataset(
-            track(records, "select + split", len(records)), fractions, seed, by_document
+    dsd, build = build_dataset(
+        track(records, "select + split", len(records)), fractions, seed, by_document
+    )
+    if not dsd:
+        left_out = ", ".join(f"{k} {v}" for k, v in sorted(build.skipped_by_status.items()))
+        raise InputError(
+            f"no accepted samples to export ({build.read} records read; "
+            f"left out by status: {left_out or 'none'})", str(source.records),
         )
-        if not dsd:
-            left_out = ", ".join(f"{k} {v}" for k, v in sorted(build.skipped_by_status.items()))
-            raise InputError(
-                f"no accepted samples to export ({build.read} records read; "
-                f"left out by status: {left_out or 'none'})", str(source.records),
-            )
-        result = ExportResult(source, build, CardStats())
-        configs = ["default"] + [c for c in dict.fromkeys(FORMAT_CONFIGS[f] for f in formats)
-                                 if c != "default"]
-        for config in configs:
-            if config == "default":
-                data = dsd
-            elif config == "bio":
-                rep = result.views.setdefault("bio", ViewReport())
-                data = bio_view(dsd, Tokenizers(zh_segmenter, rep), rep, track)
-            else:
-                rep = result.views.setdefault("code", ViewReport())
-                data = code_view(dsd, rep, track)
-            write_config(data, out, config, max_rows_per_shard, also)
-            result.rows[config] = {s: len(d) for s, d in data.items()}
+    result = ExportResult(source, build, CardStats())
+    configs = ["default"] + [c for c in dict.fromkeys(FORMAT_CONFIGS[f] for f in formats)
+                             if c != "default"]
+    for config in configs:
+        if config == "default":
+            data = dsd
+        elif config == "bio":
+            rep = result.views.setdefault("bio", ViewReport())
+            data = bio_view(dsd, Tokenizers(zh_segmenter, rep), rep, track)
+        else:
+            rep = result.views.setdefault("code", ViewReport())
+            data = code_view(dsd, rep, track)
+        write_config(data, out, config, max_rows_per_shard, also)
+        result.rows[config] = {s: len(d) for s, d in data.items()}
     on_disk = configs_on_disk(out)
     result.kept = [c for c in CONFIG_DIRS if c in on_disk and c not in configs]
     result.stats = collect_stats(
