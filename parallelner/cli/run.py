@@ -81,6 +81,9 @@ def run_cli(
     if not verbose:
         import logging
 
+        # Dask workers are other processes: they read their log level from the environment.
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
+
         for name in ("distributed", "prefect", "httpx"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
