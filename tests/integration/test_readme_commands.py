@@ -40,16 +40,21 @@ WIKINEURAL_LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", 
                      "I-MISC"]
 
 
-def readme_commands(text: str) -> list[list[str]]:
-    """The argv of every ``parallelner`` line in fenced bash blocks (continuations joined,
-    comments dropped), in order."""
-    commands = []
+def readme_lines(text: str) -> list[tuple[list[str], int]]:
+    """(argv, exit code the README announces: ``# … exit code N``, else 0) of every
+    ``parallelner`` line in fenced bash blocks (continuations joined), in order."""
+    found = []
     for block in re.findall(r"^```bash\n(.*?)^```", text, flags=re.M | re.S):
         for line in block.replace("\\\n", " ").splitlines():
             argv = shlex.split(line, comments=True)
             if argv and argv[0] == "parallelner":
-                commands.append(argv[1:])
-    return commands
+                code = re.search(r"#.*exit code (\d)", line)
+                found.append((argv[1:], int(code.group(1)) if code else 0))
+    return found
+
+
+def readme_commands(text: str) -> list[list[str]]:
+    return [argv for argv, _ in readme_lines(text)]
 
 
 def skipped(argv: list[str]) -> str | None:
@@ -102,8 +107,10 @@ def _pud_translator(server) -> None:
 
 
 def test_every_readme_command_runs(llm_server, tmp_path, monkeypatch):
-    commands = readme_commands((REPO / "README.md").read_text(encoding="utf-8"))
+    lines = readme_lines((REPO / "README.md").read_text(encoding="utf-8"))
+    commands = [argv for argv, _ in lines]
     assert len(commands) >= 15 and any(c[0] == "run" for c in commands)
+    assert 3 in {code for _, code in lines}  # the budget stop is shown, and checked
     cwd = tmp_path / "user"
     cwd.mkdir()
     for name in ("data", "tests", "settings.example.toml"):
@@ -124,7 +131,7 @@ def test_every_readme_command_runs(llm_server, tmp_path, monkeypatch):
 
     timings: list[tuple[float, str]] = []
 
-    def call(argv: list[str]) -> None:
+    def call(argv: list[str], expected: int = 0) -> None:
         started = time.monotonic()
         if argv[0] == "run":
             done = subprocess.run([sys.executable, "-m", "parallelner", *argv], cwd=cwd, env=env,
@@ -135,15 +142,15 @@ def test_every_readme_command_runs(llm_server, tmp_path, monkeypatch):
             code, output = result.exit_code, result.output
         timings.append((time.monotonic() - started, " ".join(argv)))
         print(f"{timings[-1][0]:6.1f}s parallelner {timings[-1][1]}", flush=True)
-        assert code == 0, f"`parallelner {shlex.join(argv)}` exited {code}\n{output}"
+        assert code == expected, f"`parallelner {shlex.join(argv)}` exited {code}\n{output}"
 
     if any("<run-id>" in a for c in commands if not skipped(c) for a in c):  # `make run`'s
         call(["run", "--limit", "3", "--no-review", "--base-url", llm_server.url])
-    for argv in commands:
+    for argv, expected in lines:
         if skipped(argv):
             call(_help_of(argv))
             continue
-        call(_prepare(argv, llm_server.url, cwd))
+        call(_prepare(argv, llm_server.url, cwd), expected)
     print(f"{sum(t for t, _ in timings):.1f}s for {len(timings)} commands")
     # what the README promises is there afterwards
     assert (cwd / "source.jsonl").exists() and (cwd / "metrics.json").exists()

@@ -44,15 +44,23 @@ def test_the_aligner_sorts_the_two_kinds_of_problem():
     assert round_mode(untagged, 1) == "sentence"
 
 
+def refine_one_round(server, settings, tmp_path, sample: ParallelSample,
+                     span_answer: str) -> ParallelSample:
+    """Refine one sample with ``refine_rounds = 1``: span rounds get ``span_answer``, sentence
+    rounds the good translation."""
+    src = tmp_path / "aligned.jsonl"
+    write_jsonl(src, [sample])
+    server.responder = lambda body: span_answer if is_span_round(body) else GOOD
+    one = settings.model_copy(update={"llm": settings.llm.model_copy(update={"refine_rounds": 1})})
+    refine_file(src, tmp_path / "refined.jsonl", one)
+    (out,) = read_jsonl(tmp_path / "refined.jsonl", ParallelSample)
+    return out
+
+
 def test_one_round_rewrites_an_untranslated_sentence(llm_server, llm_settings, tmp_path):
     """Before the rule, round 1 was always a span round: an untranslated sample got 0 calls."""
-    src = tmp_path / "aligned.jsonl"
-    write_jsonl(src, [aligned("u", UNTRANSLATED)])
-    llm_server.responder = lambda body: "[1] 巴黎" if is_span_round(body) else GOOD
-    settings = llm_settings.model_copy(
-        update={"llm": llm_settings.llm.model_copy(update={"refine_rounds": 1})})
-    refine_file(src, tmp_path / "refined.jsonl", settings)
-    (out,) = read_jsonl(tmp_path / "refined.jsonl", ParallelSample)
+    out = refine_one_round(llm_server, llm_settings, tmp_path, aligned("u", UNTRANSLATED),
+                           "[1] 巴黎")
     assert llm_server.chat_calls == 1
     assert not is_span_round(llm_server.requests[0].body)
     assert out.status == Status.accepted and out.response == GOOD
@@ -60,13 +68,7 @@ def test_one_round_rewrites_an_untranslated_sentence(llm_server, llm_settings, t
 
 
 def test_a_span_problem_gets_a_span_round_first(llm_server, llm_settings, tmp_path):
-    src = tmp_path / "aligned.jsonl"
-    write_jsonl(src, [aligned("t", UNTAGGED)])
     # The span answer names the entity as the translation wrote it; the code tags it there.
-    llm_server.responder = lambda body: "[1] 伦敦" if is_span_round(body) else GOOD
-    settings = llm_settings.model_copy(
-        update={"llm": llm_settings.llm.model_copy(update={"refine_rounds": 1})})
-    refine_file(src, tmp_path / "refined.jsonl", settings)
+    out = refine_one_round(llm_server, llm_settings, tmp_path, aligned("t", UNTAGGED), "[1] 伦敦")
     assert llm_server.chat_calls == 1 and is_span_round(llm_server.requests[0].body)
-    (out,) = read_jsonl(tmp_path / "refined.jsonl", ParallelSample)
     assert out.provenance.attempts[-1].prompt_version == "refine_spans.v1"
