@@ -60,8 +60,9 @@ class LLMConfig(_Section):
     refine_prompt: str = "refine.v1"
     refine_spans_prompt: str = "refine_spans.v1"
     batch_size: int = Field(default=1, ge=1, le=50)
-    # Refine rounds per model (the first round of each model fixes spans, later rounds rewrite
-    # the sentence); 0 sends nothing to refine (those samples go to review).
+    # Refine rounds per model: a model's first round fixes the spans when every problem is
+    # span-level, else (and in later rounds) it rewrites the sentence; 0 sends nothing to
+    # refine (those samples go to review).
     refine_rounds: int = Field(default=2, ge=0, le=10)
     # Response cache (SQLite); None means <data_dir>/cache/llm-responses.sqlite.
     cache_path: Path | None = None

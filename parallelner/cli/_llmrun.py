@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -76,8 +77,17 @@ def print_estimate(rep: RunReport) -> None:
     t.add_row("answers already cached", str(est.cached))
     t.add_row("prompt tokens (est.)", f"{est.prompt_tokens:,}")
     t.add_row("completion tokens (est.)", f"{est.completion_tokens:,}")
-    t.add_row("cost (est.)", f"{est.cost:.4f}")
+    t.add_row("cost (est.)", f"{est.cost:.4f}" + (" + unpriced calls" if est.unpriced else ""))
     console.print(t)
+    for model in est.unpriced:
+        console.print(f"[bold yellow]warning:[/] {escape(price_missing(model))}; its calls are "
+                      "counted as 0 above", highlight=False, soft_wrap=True)
+
+
+def price_missing(model: str) -> str:
+    """What to set for a model without a price (the shipped example lists common ones)."""
+    return (f'no price for model {model!r}: set [llm.prices."{model}"] input_per_mtok and '
+            "output_per_mtok in the settings (see settings.example.toml)")
 
 
 def print_report(rep: RunReport) -> None:

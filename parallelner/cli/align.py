@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
         output: Path = typer.Option(
             ..., "--output", "-o", help="Where to write the aligned JSONL."
         ),
-        config: Path | None = typer.Option(None, "--config", help="TOML settings file."),
+        config: Path | None = typer.Option(None, "--config", "-c", help="TOML settings file.",
+                                           exists=True, dir_okay=False),
         workers: int | None = typer.Option(None, "--workers", min=1, help="Worker processes."),
         accept_threshold: float | None = typer.Option(None, help="Confidence needed to accept."),
         review_threshold: float | None = typer.Option(None, help="Below this: back to the LLM."),

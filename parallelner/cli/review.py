@@ -16,7 +16,7 @@ from ._util import console, friendly_errors
 review_app = typer.Typer(help="Human review in Argilla: local stack, push samples, pull answers.",
                          no_args_is_help=True)
 
-CONFIG = typer.Option(None, "--config", help="TOML settings file.", dir_okay=False)
+CONFIG = typer.Option(None, "--config", "-c", help="TOML settings file.", dir_okay=False)
 INPUT = typer.Option(None, "--input", help="Samples to read instead of RUN/aligned.jsonl.",
                      dir_okay=False)
 

@@ -82,6 +82,9 @@ def run_cli(
     # Prefect's own log lines would tear through the progress bars and repeat our one error
     # line as tracebacks; --verbose shows them.
     os.environ["PREFECT_LOGGING_LEVEL"] = "INFO" if verbose else "CRITICAL"
+    if not verbose:
+        # Dask workers are other processes: they read their log level from the environment.
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
 
     run: dict[str, Any] = {
         "source": source, "source_format": source_format, "split": split,

@@ -6,6 +6,7 @@ Thin wrapper over :func:`parallelner.readers.read_source` and
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -121,40 +122,76 @@ def _print_summary(stream: SourceStream, summary: SourceSummary, show_repairs: i
             console.print(f"  {repair}", highlight=False, markup=False)
 
 
-@sources_app.command("show")
-@friendly_errors
-def show(
-    source: str = typer.Argument(
-        ..., help="A file or folder, a shipped sample name, or a Hugging Face hub name."
-    ),
-    format: str | None = typer.Option(None, "--format", "-f", help="Reader; detected if omitted."),
-    lang: str | None = typer.Option(None, "--lang", help="ISO 639-1 language if not in the name."),
-    dataset: str | None = typer.Option(None, "--dataset", help="Dataset name for ids/provenance."),
-    split: str | None = typer.Option(None, "--split", help="Split name (or the split to pick)."),
-    limit: int | None = typer.Option(None, "--limit", min=0, help="Read at most N samples."),
-    strict: bool = typer.Option(False, "--strict", help="Tag-sequence repairs become errors."),
-    tag_scheme: str = typer.Option("bio", "--tag-scheme", help="bio (IOB2/BIOES) or iob1."),
-    labels: str | None = typer.Option(
-        None, "--labels", help="Comma-separated tag names in id order, for integer ner_tags."
-    ),
-    show_repairs: int = typer.Option(10, "--repairs", min=0, help="List the first N repairs."),
-) -> None:
-    """Read SOURCE and show counts per label, sentences, entities and repairs."""
+SourceArg = typer.Argument(
+    ..., help="A file or folder, a shipped sample name, or a Hugging Face hub name."
+)
+FormatOpt = typer.Option(None, "--format", "-f", help="Reader; detected if omitted.")
+LangOpt = typer.Option(None, "--lang", help="ISO 639-1 language if not in the name.")
+DatasetOpt = typer.Option(None, "--dataset", help="Dataset name for ids/provenance.")
+SplitOpt = typer.Option(None, "--split", help="Split name (or the split to pick).")
+LimitOpt = typer.Option(None, "--limit", min=0, help="Read at most N samples.")
+StrictOpt = typer.Option(False, "--strict", help="Tag-sequence repairs become errors.")
+TagSchemeOpt = typer.Option("bio", "--tag-scheme", help="bio (IOB2/BIOES) or iob1.")
+LabelsOpt = typer.Option(
+    None, "--labels", help="Comma-separated tag names in id order, for integer ner_tags."
+)
+
+
+def _open(source: str, format: str | None, lang: str | None, dataset: str | None,
+          split: str | None, limit: int | None, strict: bool, tag_scheme: str,
+          labels: str | None) -> SourceStream:
     from ..readers import read_source
 
-    stream = read_source(
-        source,
-        format=format,
-        lang=lang,
-        dataset=dataset,
-        split=split,
-        limit=limit,
+    return read_source(
+        source, format=format, lang=lang, dataset=dataset, split=split, limit=limit,
         strict=strict,
         tag_scheme=tag_scheme,  # type: ignore[arg-type]  # checked by read_source
         label_names=[x.strip() for x in labels.split(",")] if labels else None,
     )
+
+
+@sources_app.command("show")
+@friendly_errors
+def show(
+    source: str = SourceArg,
+    format: str | None = FormatOpt,
+    lang: str | None = LangOpt,
+    dataset: str | None = DatasetOpt,
+    split: str | None = SplitOpt,
+    limit: int | None = LimitOpt,
+    strict: bool = StrictOpt,
+    tag_scheme: str = TagSchemeOpt,
+    labels: str | None = LabelsOpt,
+    show_repairs: int = typer.Option(10, "--repairs", min=0, help="List the first N repairs."),
+) -> None:
+    """Read SOURCE and show counts per label, sentences, entities and repairs."""
+    stream = _open(source, format, lang, dataset, split, limit, strict, tag_scheme, labels)
     summary = _read_all(stream, limit)
     _print_summary(stream, summary, show_repairs)
+
+
+@sources_app.command("convert")
+@friendly_errors
+def convert(
+    source: str = SourceArg,
+    output: Path = typer.Option(..., "--output", "-o", help="SourceSample JSONL to write."),
+    format: str | None = FormatOpt,
+    lang: str | None = LangOpt,
+    dataset: str | None = DatasetOpt,
+    split: str | None = SplitOpt,
+    limit: int | None = LimitOpt,
+    strict: bool = StrictOpt,
+    tag_scheme: str = TagSchemeOpt,
+    labels: str | None = LabelsOpt,
+) -> None:
+    """Write SOURCE (any reader) as our SourceSample JSONL, the input of `parallelner translate`."""
+    from ..readers.convert import convert_source
+
+    stream = _open(source, format, lang, dataset, split, limit, strict, tag_scheme, labels)
+    n = convert_source(stream, output)
+    repairs = f", {len(stream.repairs)} repair(s) (see `sources show`)" if stream.repairs else ""
+    console.print(f"{n:,} samples ({stream.format}, lang={stream.lang or 'from data'}) -> "
+                  f"{output}{repairs}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

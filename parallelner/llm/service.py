@@ -7,7 +7,7 @@ caching and retries happens here, once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..schema import Attempt
 from .cache import ResponseCache
@@ -97,13 +97,24 @@ class LLMService:
         return Outcome(completion, error=error, usable=ok, retries=completion.retries, cost=cost)
 
 
+@dataclass
+class RunEstimate(Estimate):
+    """An estimate that also names the models it found no price for: their calls count as 0,
+    which the CLI must say rather than print a cost that looks real."""
+
+    unpriced: list[str] = field(default_factory=list)
+
+
 def estimate_run(
     prices: Prices, cache: ResponseCache | None, requests: Iterable[tuple[Request, int]]
-) -> Estimate:
+) -> RunEstimate:
     """Pre-run estimate over (request, expected completion tokens); cached requests are free."""
-    est = Estimate()
+    est = RunEstimate()
     for request, expected in requests:
-        est.add(prices, request, expected, cache is not None and cache.contains(request))
+        cached = cache is not None and cache.contains(request)
+        est.add(prices, request, expected, cached)
+        if not cached and not prices.known(request.model) and request.model not in est.unpriced:
+            est.unpriced.append(request.model)
     return est
 
 

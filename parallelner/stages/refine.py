@@ -1,10 +1,13 @@
 """Stage 3: samples that alignment marked ``refine`` go back to the LLM, round by round.
 
-Each round asks for a repair: first the spans (the model translates each entity at fault and the
-code tags that text in the previous answer, see ``RefineTask`` below), then the whole sentence
-(with those entity translations as hints). The result is validated again by the same function
-alignment uses (``parallelner.align.align_sample``, injected
-so the loop can be tested and reused). The loop stops when a round is accepted or good enough for
+Each round asks for a repair, by one rule (``round_mode``): a model's first round fixes the
+spans when every problem is span-level (the model translates each entity at fault and the code
+tags that text in the previous answer, see ``RefineTask`` below); a sentence-level problem
+(untranslated, cut off, too short, wrong language, broken markup) and every later round rewrite
+the whole sentence (with the entity translations learnt so far as hints). So ``--rounds 1``
+always spends its round on a kind of repair that can fix the sample. The result is validated
+again by the same function alignment uses (``parallelner.align.align_sample``, injected so the
+loop can be tested and reused). The loop stops when a round is accepted or good enough for
 review; after ``refine_rounds`` rounds with the model it goes on with ``refine_model`` if one is
 set (a stronger model, as the published pipeline did). A sample that never passes keeps its best
 round and goes to human review with the issue ``refine_exhausted``. Each round sees the latest
@@ -204,6 +207,27 @@ def default_validator(settings: Settings) -> Validate:
     return validate
 
 
+def span_level(sample: ParallelSample) -> bool:
+    """Whether every problem that sent the sample to refine is about entity spans (a missing,
+    misplaced or mislabelled span), so naming the entities can fix it. Untranslated, cut,
+    too short or wrong-language answers and broken markup are sentence-level. A code the
+    aligner does not know counts as span-level when it points at an entity."""
+    from parallelner.align.issues import CODES, Action
+
+    blocking = [i for i in sample.issues
+                if (c := CODES.get(i.code)) is None or c.action >= Action.refine]
+    return bool(blocking) and all(
+        CODES[i.code].span_level if i.code in CODES else i.entity_index is not None
+        for i in blocking
+    )
+
+
+def round_mode(sample: ParallelSample, round_no: int) -> Mode:
+    """The rule of the rounds, per model: the first round fixes the spans when every problem is
+    span-level; any other round (or a sentence-level problem) rewrites the sentence."""
+    return "spans" if round_no == 0 and span_level(sample) else "sentence"
+
+
 def _rank(sample: ParallelSample) -> tuple[int, float]:
     return (_RANK.get(sample.status, -1) if sample.status else -1, sample.confidence or 0.0)
 
@@ -237,10 +261,9 @@ class Refiner:
         self.progress = progress
         self.counts: Counter[str] = Counter()
 
-    def plan(self) -> list[tuple[str, str]]:
-        """(model, mode) per round: the spans first, then the sentence; then the next model."""
-        return [(m, "spans" if r == 0 else "sentence")
-                for m in self.models for r in range(self.rounds)]
+    def plan(self) -> list[tuple[str, int]]:
+        """(model, round number) per round: ``rounds`` with the model, then the next model."""
+        return [(m, r) for m in self.models for r in range(self.rounds)]
 
     async def refine(self, sample: ParallelSample) -> ParallelSample:
         if sample.status != Status.refine:
@@ -254,11 +277,10 @@ class Refiner:
 
     def _next_request(self, current: ParallelSample, model: str, mode: str,
                       hints: dict[int, str]) -> tuple[Request, list[int]] | None:
-        """The request of a round, or None when a span round has no entity to work on."""
-        if mode == "spans":
-            indices = faulty_entities(current)
-            if not indices:
-                return None
+        """The request of a round: a span round without an entity to name rewrites the
+        sentence instead, so every round asks something that can fix the sample."""
+        indices = faulty_entities(current) if mode == "spans" else []
+        if indices:
             return self.task.spans_request(current, indices, model), indices
         told = [f"{current.source_entities[i].surface(current.source_text)} -> {t}"
                 for i, t in sorted(hints.items())]
@@ -271,7 +293,8 @@ class Refiner:
         asked: set[tuple[object, ...]] = set()
         hints: dict[int, str] = {}  # entity index -> translation learnt in a span round
         stalled_model: str | None = None
-        for model, mode in self.plan():
+        for model, round_no in self.plan():
+            mode = round_mode(current, round_no)
             nxt = None if model == stalled_model else self._next_request(current, model, mode,
                                                                          hints)
             if nxt is None:

@@ -16,8 +16,8 @@ from parallelner.io import write_jsonl
 from parallelner.llm.cache import ResponseCache
 from parallelner.llm.client import Request
 from parallelner.llm.endpoint import endpoint, make_client, open_cache
-from parallelner.llm.ledger import Estimate, Ledger, Totals
-from parallelner.llm.service import LLMService, estimate_run
+from parallelner.llm.ledger import Ledger, Totals
+from parallelner.llm.service import LLMService, RunEstimate, estimate_run
 from parallelner.prompts import PromptTemplate
 
 Progress = Callable[[int], None]
@@ -72,7 +72,7 @@ class RunReport:
     samples: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     totals: Totals = field(default_factory=Totals)
-    estimate: Estimate | None = None
+    estimate: RunEstimate | None = None
     prompt_tokens_per_sample: float = 0.0
     budget_message: str | None = None
     elapsed: float = 0.0
