@@ -93,8 +93,13 @@ def _section(name: str | None, model: type[BaseModel], skip: set[str]) -> list[s
     doc = (inspect.getdoc(model) or "").split("\n\n")[0].replace("\n", " ")
     lines = (_comment(doc) + [f"[{name}]"]) if name else []
     comments = field_comments(model)
+    nested: list[str] = []
     for fname, info in model.model_fields.items():
         if fname in skip:
+            continue
+        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel) and name:
+            nested += [""] + comments.get(fname, []) + _section(f"{name}.{fname}",
+                                                                info.annotation, set())
             continue
         lines.extend(comments.get(fname, []))
         key = f"{name}.{fname}" if name else fname
@@ -106,7 +111,7 @@ def _section(name: str | None, model: type[BaseModel], skip: set[str]) -> list[s
         if default is None or isinstance(default, SecretStr):
             raise ValueError(f"{key} has no default: give it an example in _EXAMPLES")
         lines.append(f"{fname} = {toml_value(default)}")
-    return lines
+    return lines + nested
 
 
 def _prices() -> list[str]:
@@ -140,7 +145,8 @@ def render_example() -> str:
     top = {n for n, f in config.Settings.model_fields.items()
            if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel)}
     parts += _section(None, config.Settings, top)
-    for name in ("run", "llm", "align", "project", "review"):
+    order = ["run", "llm", "align", "verify", "project", "review", "export"]
+    for name in order + sorted(top - set(order)):
         annotation = config.Settings.model_fields[name].annotation
         assert isinstance(annotation, type)
         parts += [""] + _section(name, annotation, {"prices"} if name == "llm" else set())

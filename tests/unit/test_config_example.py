@@ -42,6 +42,11 @@ def test_every_field_of_every_section_is_there():
         ann = info.annotation
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             expected[name] = set(ann.model_fields) - ({"prices"} if name == "llm" else set())
+            for sub, sub_info in ann.model_fields.items():  # nested sections: [align.bounds]
+                sub_ann = sub_info.annotation
+                if isinstance(sub_ann, type) and issubclass(sub_ann, BaseModel):
+                    expected[name].discard(sub)
+                    expected[f"{name}.{sub}"] = set(sub_ann.model_fields)
         else:
             expected[""].add(name)
     assert keys == expected
