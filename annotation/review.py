@@ -322,14 +322,18 @@ def _input_of(run_dir: Path, manifest: dict, input_path: Path | None) -> Path:
     return path if path.is_absolute() else run_dir / path
 
 
-def _return_to_reviewers(client: rg.Argilla, record: dict) -> int:
-    """Turn the record's final answers back into drafts: they reappear in the reviewer's queue."""
-    sent = 0
-    for resp in record.get("responses") or []:
-        if resp["status"] == "submitted":
-            rawapi.set_response_status(client, resp, "draft")
-            sent += 1
-    return sent
+def _write_back(record: dict, outcome: MergeOutcome) -> dict | None:
+    """The update that puts the merge's verdict on a record, or None when it already has it.
+    A refused answer also goes back to its reviewer: it becomes a draft, in their queue again."""
+    meta = record.get("metadata")
+    new_meta = updated_metadata(meta, outcome)
+    if new_meta is None:
+        return None
+    fields = {**record["fields"], F_ENTITIES: with_notice(record["fields"].get(F_ENTITIES) or "",
+                                                          verdict(outcome)[1])}
+    drafts = ([r for r in record.get("responses") or [] if r["status"] == "submitted"]
+              if outcome.kind == "invalid" else [])
+    return rawapi.record_update(record, new_meta, fields, drafts)
 
 
 def pull_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
@@ -376,6 +380,7 @@ def pull_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
                 records = {wanted[str(r["external_id"])]: r
                            for r in rawapi.iter_records(client, ds.id)
                            if str(r["external_id"]) in wanted}
+                updates = []
                 for s in part:
                     base = current.get(s.id, s)
                     record = records.get(s.id)
@@ -384,17 +389,14 @@ def pull_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
                     meta = record.get("metadata") if record else None
                     outcome = merge_review(base, given, returned_issue(meta))
                     outcomes[s.id] = outcome
-                    if record is not None:
-                        new_meta = updated_metadata(meta, outcome)
-                        if new_meta is not None:
-                            fields = {**record["fields"], F_ENTITIES: with_notice(
-                                record["fields"].get(F_ENTITIES) or "", verdict(outcome)[1])}
-                            rawapi.update_record(client, record, new_meta, fields)
-                        if outcome.kind == "invalid":
-                            returned += _return_to_reviewers(client, record)
+                    update = _write_back(record, outcome) if record is not None else None
+                    if update is not None:
+                        updates.append(update)
+                        returned += len(update.get("responses", []))
                     done += 1
                     if progress:
                         progress(done, len(queue))
+                rawapi.update_records(client, ds.id, updates)
 
     merged = [outcomes[s.id].sample if s.id in outcomes else s for s in samples]
     merged_ids = {s.id for s in samples}
