@@ -412,14 +412,14 @@ def pull_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
                         audit_result(queue, outcomes), attention, machine,
                         team_agreement({s.id: current.get(s.id, s) for s in queue}, answers),
                         undecided, reviewer_stats(answers, outcomes), returned)
-    _write_json(run_dir / REPORT_NAME, {**_card_fields(report), **asdict(report)})
+    _write_json(run_dir / REPORT_NAME, {**card_fields(report), **asdict(report)})
     rows = sample_rows(queue, where, answers, outcomes)
     (run_dir / SAMPLES_NAME).write_text(
         "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return report
 
 
-def _card_fields(report: PullReport) -> dict[str, object]:
+def card_fields(report: PullReport) -> dict[str, object]:
     """Scalar figures at the top of the report: what the run report and the dataset card print."""
     m, a = report.machine, report.agreement
     out: dict[str, object] = {"audit_answered": m.answered if m else 0}

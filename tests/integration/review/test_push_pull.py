@@ -296,3 +296,20 @@ def test_run_folder_paths_are_relative_and_a_failed_push_keeps_the_last_success(
         push_run(copy, down)
     after = json.loads((copy / "review_push.json").read_text())
     assert after["pushed"] is False and after["last_push"] == pushed
+
+
+def test_a_dataset_shared_by_runs_keeps_their_records_apart(run_dir, settings, owner, annotator,
+                                                           submit):
+    shared = settings.model_copy(update={"review": settings.review.model_copy(
+        update={"dataset_per": "pair", "dataset_prefix": settings.review.dataset_prefix + "-p"})})
+    other = run_dir.parent / f"{run_dir.name}-b"
+    shutil.copytree(run_dir, other)
+    a, b = _names(push_run(run_dir, shared)), _names(push_run(other, shared))
+    assert a == b  # one dataset per pair ...
+    records = _records(owner, shared, a["en-zh"])
+    assert {f"{run_dir.name}/pud-en-0002", f"{other.name}/pud-en-0002"} <= set(records)
+    submit(owner, shared, a["en-zh"], f"{run_dir.name}/pud-en-0002", annotator.user,
+           usable="discard")
+    # ... and each run's pull sees its own answers only.
+    assert pull_run(run_dir, shared).outcomes.get("rejected") == 1
+    assert "rejected" not in pull_run(other, shared).outcomes
