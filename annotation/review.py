@@ -165,6 +165,12 @@ def _dataset(client: rg.Argilla, settings: Settings, name: str, pair: tuple[str,
             f"Argilla dataset {name!r} was created without the labels {lacking} that these samples "
             "use, and Argilla cannot add labels later: list every label in review.labels and use "
             "a new dataset (review.dataset_prefix, or review.dataset_per = 'run')")
+    if found.settings.distribution.min_submitted != min_submitted and not _answered(client, found):
+        # The team grew (or shrank) since the dataset was made: nobody answered yet, so the
+        # number of answers per record can still change.
+        found.settings.distribution = rg.TaskDistribution(min_submitted=min_submitted)
+        with quiet():
+            found.update()
     return found
 
 
