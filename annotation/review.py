@@ -376,6 +376,8 @@ def pull_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
                 if not part:
                     continue
                 key = f"{pair[0]}-{pair[1]}{AUDIT_KEY if audit else ''}"
+                if audit and known and not any(k.endswith(AUDIT_KEY) for k in known):
+                    key = key[: -len(AUDIT_KEY)]  # pushed before audits had their own dataset
                 name = known.get(key) or dataset_name(settings.review, pair[0], pair[1], run,
                                                       audit=audit)
                 ds = find_dataset(client, name, ws) if ws else None
