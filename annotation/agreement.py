@@ -60,7 +60,7 @@ def span_f1(pairs: Sequence[tuple[SpanSet, SpanSet]]) -> float | None:
 class Agreement:
     """Agreement between pairs of annotators on the records both answered."""
 
-    records: int
+    records: int  # answer pairs compared (one per record answered by two people)
     span_f1: float | None
     usable_kappa: float | None
     usable_agreement: float | None  # raw share of identical "usable" answers
@@ -69,7 +69,7 @@ class Agreement:
 def agreement(spans: Sequence[tuple[SpanSet, SpanSet]],
               usable: Sequence[tuple[str, str]]) -> Agreement:
     raw = sum(a == b for a, b in usable) / len(usable) if usable else None
-    return Agreement(len(spans), span_f1(spans), cohen_kappa(usable), raw)
+    return Agreement(len(usable), span_f1(spans), cohen_kappa(usable), raw)
 
 
 @dataclass(frozen=True)

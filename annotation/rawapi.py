@@ -33,17 +33,23 @@ def iter_records(client: rg.Argilla, dataset_id: object) -> Iterator[dict[str, A
         offset += len(items)
 
 
-def set_response_status(client: rg.Argilla, response: dict[str, Any], status: str) -> None:
-    """Change one response's status (e.g. back to ``draft``), keeping its values."""
-    body = {"values": response.get("values"), "status": status}
-    _http(client).put(f"/api/v1/responses/{response['id']}", json=body).raise_for_status()
+def record_update(record: dict[str, Any], metadata: dict[str, Any], fields: dict[str, Any],
+                  drafts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One item of :func:`update_records`: new metadata and fields, and responses to turn back
+    into drafts (their values kept). Responses not named are left as they are."""
+    item: dict[str, Any] = {"id": record["id"], "metadata": metadata, "fields": fields}
+    if drafts:
+        item["responses"] = [{"values": r.get("values"), "status": "draft",
+                              "user_id": r["user_id"]} for r in drafts]
+    return item
 
 
-def update_record(client: rg.Argilla, record: dict[str, Any], metadata: dict[str, Any],
-                  fields: dict[str, Any]) -> None:
-    """Replace a record's metadata and fields (the server stores each whole mapping)."""
-    _http(client).patch(f"/api/v1/records/{record['id']}",
-                        json={"metadata": metadata, "fields": fields}).raise_for_status()
+def update_records(client: rg.Argilla, dataset_id: object, items: list[dict[str, Any]]) -> None:
+    """Apply record updates, 100 per call (the server's bulk upsert: one call, one re-index)."""
+    for start in range(0, len(items), 100):
+        body = {"items": items[start : start + 100]}
+        _http(client).put(f"/api/v1/datasets/{dataset_id}/records/bulk",
+                          json=body).raise_for_status()
 
 
 def delete_records(client: rg.Argilla, dataset_id: object, record_ids: list[str]) -> None:

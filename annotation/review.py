@@ -165,6 +165,12 @@ def _dataset(client: rg.Argilla, settings: Settings, name: str, pair: tuple[str,
             f"Argilla dataset {name!r} was created without the labels {lacking} that these samples "
             "use, and Argilla cannot add labels later: list every label in review.labels and use "
             "a new dataset (review.dataset_prefix, or review.dataset_per = 'run')")
+    if found.settings.distribution.min_submitted != min_submitted and not _answered(client, found):
+        # The team grew (or shrank) since the dataset was made: nobody answered yet, so the
+        # number of answers per record can still change.
+        found.settings.distribution = rg.TaskDistribution(min_submitted=min_submitted)
+        with quiet():
+            found.update()
     return found
 
 
@@ -322,14 +328,18 @@ def _input_of(run_dir: Path, manifest: dict, input_path: Path | None) -> Path:
     return path if path.is_absolute() else run_dir / path
 
 
-def _return_to_reviewers(client: rg.Argilla, record: dict) -> int:
-    """Turn the record's final answers back into drafts: they reappear in the reviewer's queue."""
-    sent = 0
-    for resp in record.get("responses") or []:
-        if resp["status"] == "submitted":
-            rawapi.set_response_status(client, resp, "draft")
-            sent += 1
-    return sent
+def _write_back(record: dict, outcome: MergeOutcome) -> dict | None:
+    """The update that puts the merge's verdict on a record, or None when it already has it.
+    A refused answer also goes back to its reviewer: it becomes a draft, in their queue again."""
+    meta = record.get("metadata")
+    new_meta = updated_metadata(meta, outcome)
+    if new_meta is None:
+        return None
+    fields = {**record["fields"], F_ENTITIES: with_notice(record["fields"].get(F_ENTITIES) or "",
+                                                          verdict(outcome)[1])}
+    drafts = ([r for r in record.get("responses") or [] if r["status"] == "submitted"]
+              if outcome.kind == "invalid" else [])
+    return rawapi.record_update(record, new_meta, fields, drafts)
 
 
 def pull_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
@@ -366,6 +376,8 @@ def pull_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
                 if not part:
                     continue
                 key = f"{pair[0]}-{pair[1]}{AUDIT_KEY if audit else ''}"
+                if audit and known and not any(k.endswith(AUDIT_KEY) for k in known):
+                    key = key[: -len(AUDIT_KEY)]  # pushed before audits had their own dataset
                 name = known.get(key) or dataset_name(settings.review, pair[0], pair[1], run,
                                                       audit=audit)
                 ds = find_dataset(client, name, ws) if ws else None
@@ -376,6 +388,7 @@ def pull_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
                 records = {wanted[str(r["external_id"])]: r
                            for r in rawapi.iter_records(client, ds.id)
                            if str(r["external_id"]) in wanted}
+                updates = []
                 for s in part:
                     base = current.get(s.id, s)
                     record = records.get(s.id)
@@ -384,17 +397,14 @@ def pull_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
                     meta = record.get("metadata") if record else None
                     outcome = merge_review(base, given, returned_issue(meta))
                     outcomes[s.id] = outcome
-                    if record is not None:
-                        new_meta = updated_metadata(meta, outcome)
-                        if new_meta is not None:
-                            fields = {**record["fields"], F_ENTITIES: with_notice(
-                                record["fields"].get(F_ENTITIES) or "", verdict(outcome)[1])}
-                            rawapi.update_record(client, record, new_meta, fields)
-                        if outcome.kind == "invalid":
-                            returned += _return_to_reviewers(client, record)
+                    update = _write_back(record, outcome) if record is not None else None
+                    if update is not None:
+                        updates.append(update)
+                        returned += len(update.get("responses", []))
                     done += 1
                     if progress:
                         progress(done, len(queue))
+                rawapi.update_records(client, ds.id, updates)
 
     merged = [outcomes[s.id].sample if s.id in outcomes else s for s in samples]
     merged_ids = {s.id for s in samples}
@@ -410,14 +420,14 @@ def pull_run(run_dir: Path, settings: Settings, input_path: Path | None = None,
                         audit_result(queue, outcomes), attention, machine,
                         team_agreement({s.id: current.get(s.id, s) for s in queue}, answers),
                         undecided, reviewer_stats(answers, outcomes), returned)
-    _write_json(run_dir / REPORT_NAME, {**_card_fields(report), **asdict(report)})
+    _write_json(run_dir / REPORT_NAME, {**card_fields(report), **asdict(report)})
     rows = sample_rows(queue, where, answers, outcomes)
     (run_dir / SAMPLES_NAME).write_text(
         "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return report
 
 
-def _card_fields(report: PullReport) -> dict[str, object]:
+def card_fields(report: PullReport) -> dict[str, object]:
     """Scalar figures at the top of the report: what the run report and the dataset card print."""
     m, a = report.machine, report.agreement
     out: dict[str, object] = {"audit_answered": m.answered if m else 0}

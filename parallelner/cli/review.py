@@ -126,7 +126,8 @@ def push(run: Path = typer.Argument(..., help="Run folder outputs/<run-id>/ or r
     with bar:
         report = push_run(_run_dir(run), _settings(config), input, update, replace_stale)
     table = Table(title=f"review push: {report.run}")
-    for col in ("dataset", "queued", "sent", "kept (answered)", "stale", "answers per record"):
+    table.add_column("dataset", overflow="fold")
+    for col in ("queued", "sent", "kept (answered)", "stale", "answers per record"):
         table.add_column(col)
     for d in report.datasets:
         table.add_row(d.name, str(d.queued), str(d.sent), str(d.kept), str(d.stale),
@@ -181,9 +182,10 @@ def pull(run: Path = typer.Argument(..., help="Run folder outputs/<run-id>/ or r
         console.print(f"agreement on {g.records} doubly answered records: span F1 {f1}, "
                       f"Cohen's kappa on 'usable' {kappa}")
     people = Table(title="reviewers")
-    for col in ("reviewer", "answers", "submitted", "discarded", "draft", "merged",
-                "needs attention", "median s between answers"):
-        people.add_column(col)
+    people.add_column("reviewer", overflow="fold")
+    for col in ("answers", "submitted", "discarded", "draft", "merged", "attention",
+                "median gap (s)"):
+        people.add_column(col, justify="right")
     for r in report.reviewers:
         people.add_row(r.reviewer, str(r.answers), str(r.submitted), str(r.discarded),
                        str(r.draft), str(r.merged), str(r.needs_attention),

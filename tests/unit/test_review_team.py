@@ -3,13 +3,17 @@ per-reviewer and machine-accuracy figures."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from annotation.agreement import cohen_kappa, machine_accuracy, span_f1, wilson
+from annotation.agreement import agreement, cohen_kappa, machine_accuracy, span_f1, wilson
 from annotation.merge import ReviewAnswer, Span, merge_review
-from annotation.review_report import machine_check, reviewer_stats, team_agreement
+from annotation.review import PullReport, card_fields
+from annotation.review_report import AuditResult, machine_check, reviewer_stats, team_agreement
 from annotation.selection import priority_order, select_for_review
 from annotation.verdicts import returned_issue, updated_metadata
+from parallelner.export.inputs import run_audit
 from parallelner.io import read_jsonl
 from parallelner.schema import Issue, ParallelSample
 
@@ -103,3 +107,16 @@ def test_reviewer_stats_count_answers_outcomes_and_time(samples):
     assert stats["ann-a"].median_seconds_between_answers == 90.0
     assert stats["ann-b"].median_seconds_between_answers is None
     assert stats["ann-a"].first_answer_at == "2026-11-29T10:00:00"
+
+
+def test_the_dataset_card_gets_the_measured_silent_error_rate(tmp_path):
+
+
+    report = PullReport("r", "x", 10, 5, {}, AuditResult(5, 4, 1, 0.25),
+                        machine=machine_accuracy(3, 4),
+                        agreement=agreement([], [("yes", "yes"), ("yes", "discard")]))
+    (tmp_path / "review_report.json").write_text(json.dumps(card_fields(report)))
+    card = run_audit(tmp_path)
+    assert card["silent_error_rate"] == 0.25
+    assert card["silent_error_ci95"] == "0.0456–0.6994"
+    assert card["agreement_usable_kappa"] == 0.0 and card["agreement_records"] == 2

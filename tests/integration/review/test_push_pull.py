@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from annotation.client import ReviewUnavailableError
 from annotation.review import pull_run, push_run
+from annotation.users import add_user
 from parallelner.errors import ConfigError
 from parallelner.io import read_jsonl, write_jsonl
 from parallelner.schema import ParallelSample, Status
@@ -296,3 +297,46 @@ def test_run_folder_paths_are_relative_and_a_failed_push_keeps_the_last_success(
         push_run(copy, down)
     after = json.loads((copy / "review_push.json").read_text())
     assert after["pushed"] is False and after["last_push"] == pushed
+
+
+def test_a_dataset_shared_by_runs_keeps_their_records_apart(run_dir, settings, owner, annotator,
+                                                           submit):
+    shared = settings.model_copy(update={"review": settings.review.model_copy(
+        update={"dataset_per": "pair", "dataset_prefix": settings.review.dataset_prefix + "-p"})})
+    other = run_dir.parent / f"{run_dir.name}-b"
+    shutil.copytree(run_dir, other)
+    a, b = _names(push_run(run_dir, shared)), _names(push_run(other, shared))
+    assert a == b  # one dataset per pair ...
+    records = _records(owner, shared, a["en-zh"])
+    assert {f"{run_dir.name}/pud-en-0002", f"{other.name}/pud-en-0002"} <= set(records)
+    submit(owner, shared, a["en-zh"], f"{run_dir.name}/pud-en-0002", annotator.user,
+           usable="discard")
+    # ... and each run's pull sees its own answers only.
+    assert pull_run(run_dir, shared).outcomes.get("rejected") == 1
+    assert "rejected" not in pull_run(other, shared).outcomes
+
+
+def test_the_audit_needs_two_answers_once_the_team_has_two(run_dir, settings, owner):
+    solo = settings.model_copy(update={"review": settings.review.model_copy(
+        update={"workspace": settings.review.workspace + "-team"})})
+    first = add_user(solo, f"solo-{run_dir.name[-6:]}")
+    try:
+        report = push_run(run_dir, solo)
+        assert report.annotators == [first.username]
+        assert {d.min_submitted for d in report.datasets} == {1}
+        second = add_user(solo, f"duo-{run_dir.name[-6:]}")
+        report = push_run(run_dir, solo)
+        assert report.annotators == sorted([first.username, second.username])
+        mins = {("audit-" if d.audit else "") + d.name[-5:]: d.min_submitted
+                for d in report.datasets}
+        assert mins == {"en-de": 1, "en-zh": 1, "audit-en-de": 2, "audit-en-zh": 2}
+        ds = _dataset(owner, solo, _names(report)["audit-en-zh"])
+        assert ds.settings.distribution.min_submitted == 2  # what Argilla itself holds
+    finally:
+        ws = owner.workspaces(solo.review.workspace)
+        for listed in ws.datasets:
+            listed.delete()
+        for user in list(ws.users):
+            ws.remove_user(user)
+            owner.users(user.username).delete()
+        ws.delete()

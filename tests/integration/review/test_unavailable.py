@@ -55,6 +55,7 @@ def test_cli_says_what_to_do(run_dir, down_env, tmp_path):
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "not reachable" in done.stderr and "Traceback" not in done.stderr
+    assert "pushing" not in done.stdout + done.stderr  # no empty "pushing 0/?" bar before it
     assert (run_dir / "review_queue.jsonl").exists()
 
     # No server configured and no local stack installed: say how to get one.
