@@ -39,7 +39,7 @@ _N, _V, _F, _R = Action.note, Action.review, Action.refine, Action.reject
 CODES: dict[str, Code] = {
     c.code: c
     for c in [
-        # --- parsing tolerances (markup_parse) -----------------------------------------------
+        # --- parsing tolerances (markup.parse) -----------------------------------------------
         Code("markup_chatter", _N, 0.02, "text before/after the translation was removed"),
         Code("markup_code_fence", _N, 0.01, "the translation sat in a code fence"),
         Code("markup_quoted", _N, 0.01, "quotes around the whole answer were removed"),

@@ -1,6 +1,6 @@
 """The inline entity markup the LLM sees and answers in: one home for the formats.
 
-Two styles, each defined only here (render) and in ``markup_parse`` (its lexer), so a third style is
+Two styles, each defined only here (render) and in ``markup.parse`` (its lexer), so a third style is
 one renderer plus one lexer:
 
 - ``xml`` (product default): ``<LABEL id="N">surface</LABEL>`` where N is the 1-based position of
@@ -10,7 +10,7 @@ one renderer plus one lexer:
   A small local model kept more spans with it (shared/notes/local-llm.md); the parser also reads
   ``[surface]{LABEL id=N}`` should a prompt ask for ids.
 
-Rendering is here; parsing of real (messy) answers lives beside it (``markup_parse.parse_markup``),
+Rendering is here; parsing of real (messy) answers lives beside it (``markup.parse.parse_markup``),
 and the parser always accepts every style, whichever one the prompt used.
 """
 

@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 from ..align.boundaries import ARTICLES
 from ..align.hanzi import fold as fold_han
 from ..align.langid import SCRIPT_CLASSES, script_of_lang
-from ..align.rules import _numbers
+from ..align.rules.evidence import _numbers
 from ..align.translit import latin_key, pinyin_key, sound_alike
 from ..config import VerifyConfig
 from ..schema import ParallelSample
