@@ -110,3 +110,10 @@ def test_one_lost_content_word_counts_only_when_the_back_translation_is_far_shor
     reworded = BackTranslation("Why has nothing been done about the stairs since my mishap?")
     assert compare(s, reworded, strict)[0] == []
     assert compare(s, stopped, CFG)[0] == []
+
+
+def test_latin_letters_glued_to_chinese_do_not_hide_the_characters():
+    # UNER zh text writes Latin names without spaces ("機場Wi-Fi比能"): each Han character
+    # still counts on its own.
+    cov = coverage("他們來到片場後發生打鬥。", "他們和Lindsay來到片場後發生打鬥。", "zh")
+    assert all(cov.found) and cov.recall == 1.0
