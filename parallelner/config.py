@@ -236,7 +236,7 @@ class VerifyConfig(_Section):
     tail_min_content: int = Field(default=2, ge=1)
     # ... or any such run (one content word lost at the end) when the back-translation has
     # fewer than this share of the source's words.
-    short_ratio: float = Field(default=0.75, ge=0.0, le=1.0)
+    short_ratio: float = Field(default=0.7, ge=0.0, le=1.0)
     tail_min_share: float = Field(default=0.0, ge=0.0, le=1.0)
     tail_max_recall: float = Field(default=0.2, ge=0.0, le=1.0)
     # Share of the source's content words that must come back (sentences with at least

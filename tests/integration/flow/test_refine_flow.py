@@ -45,11 +45,14 @@ def half_tagging_server(llm_server, europarl_pairs):
     last_word = {render_markup(s.text, s.entities): t.text[t.entities[-1].start:
                                                            t.entities[-1].end]
                  for s, t in pairs}
+    # The verify stage's round trip: a right German answer reads back as its English source.
+    back = {render_markup(t.text, t.entities): render_markup(s.text, s.entities)
+            for s, t in pairs}
 
     def respond(body) -> str:
         system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
-        if "Source: " not in user:  # a translate call: the marked source sentence
-            return translations[user.strip()]
+        if "Source: " not in user:  # a translate call (or a round trip back to English)
+            return translations.get(user.strip()) or back.get(user.strip(), user)
         source = _field(user, "Source")
         if system.startswith("You translate named entities"):  # span round: [1] <name>
             return f"[1] {last_word[source] if source == fixable else 'Zyxwvu'}"
@@ -77,7 +80,8 @@ def test_real_aligner_sends_to_refine_accepts_the_fix_and_gives_up_on_the_rest(
 
     fixed = final[s1.id]
     assert fixed.status.value == "accepted", fixed.issues
-    assert [a.stage for a in fixed.provenance.attempts] == ["translate", "refine"]
+    # refined, then the round trip on what refine changed
+    assert [a.stage for a in fixed.provenance.attempts] == ["translate", "refine", "verify"]
     assert fixed.target_text == t1.text
     assert sorted((e.start, e.end, e.label) for e in fixed.target_entities) == \
         sorted((e.start, e.end, e.label) for e in t1.entities)

@@ -46,10 +46,6 @@ def test_budget_at_concurrency_8_counts_calls_in_flight_and_never_overshoots(
     assert "budget 2 reached" in " ".join(done.stderr.split()), done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product gap (issue 17): `parallelner run` exits 1 on a budget stop (BudgetExceeded goes "
-    "through friendly_errors), not the budget code 3 of translate/refine (cli/_llmrun.py "
-    "BUDGET_EXIT), and stderr carries Prefect's ERROR lines and a traceback besides the message"))
 def test_a_budget_stop_exits_with_code_3_and_one_message(gold_translator, source_file, tmp_path):
     """The README's budget exit code (3: output kept, a rerun with a higher budget resumes) for
     `parallelner run` too, not only for the stage commands, and one clear message. 0.5 is below

@@ -65,8 +65,10 @@ def test_refine_chunk_with_injected_rounds(llm_server, llm_settings, run, monkey
     from parallelner.stages import refine
 
     monkeypatch.setattr(refine, "default_validator", lambda settings: tag_validator)
-    write_jsonl(run.chunk(0, "align"), [aligned("a", HALF), aligned("b", GOOD)])
+    write_jsonl(run.chunk(0, "verify"), [aligned("a", HALF), aligned("b", GOOD)])
     llm_server.responder = model(ZH, GOOD)
-    run_chunk_stage(run, 0, "refine", llm_settings, RunParams(target_lang="zh", refine_rounds=1))
+    no_round_trip = llm_settings.model_copy(update={"verify": llm_settings.verify.model_copy(
+        update={"mode": "off"})})
+    run_chunk_stage(run, 0, "refine", no_round_trip, RunParams(target_lang="zh", refine_rounds=1))
     a, b = read_jsonl(run.chunk(0, "refine"), ParallelSample)
     assert a.status == b.status == Status.accepted and llm_server.chat_calls == 1

@@ -99,11 +99,21 @@ def test_a_lost_tag_is_noted_only_when_the_name_is_not_in_the_text():
 
 
 def test_one_lost_content_word_counts_only_when_the_back_translation_is_far_shorter():
-    # Europarl en-de 37: the German stopped before "since my accident".
+    # Europarl en-de 37: the German stopped before "since my accident"; the back-translation
+    # has 7 of the source's 10 words. The default (0.7, measured) lets this one pass: below it
+    # more reworded right back-translations would be flagged (benchmarks/README.md).
     s = sample("en", "de", "Why have the staircases not been improved since my accident?", [],
                "Warum wurde nach meinem Unfall nichts unternommen?", [])
     stopped = BackTranslation("Why have the staircases not been improved?")
-    assert [f.code for f in compare(s, stopped, CFG)[0]] == ["roundtrip_content_dropped"]
+    strict = CFG.model_copy(update={"short_ratio": 0.75})
+    assert [f.code for f in compare(s, stopped, strict)[0]] == ["roundtrip_content_dropped"]
     reworded = BackTranslation("Why has nothing been done about the stairs since my mishap?")
-    assert compare(s, reworded, CFG)[0] == []
-    assert compare(s, stopped, CFG.model_copy(update={"short_ratio": 0.0}))[0] == []
+    assert compare(s, reworded, strict)[0] == []
+    assert compare(s, stopped, CFG)[0] == []
+
+
+def test_latin_letters_glued_to_chinese_do_not_hide_the_characters():
+    # UNER zh text writes Latin names without spaces ("機場Wi-Fi比能"): each Han character
+    # still counts on its own.
+    cov = coverage("他們來到片場後發生打鬥。", "他們和Lindsay來到片場後發生打鬥。", "zh")
+    assert all(cov.found) and cov.recall == 1.0
