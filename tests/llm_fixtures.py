@@ -28,14 +28,15 @@ def llm_server(_chat_server: ChatServer) -> Iterator[ChatServer]:
 
 @pytest.fixture()
 def llm_settings(llm_server: ChatServer, tmp_path: Path) -> Settings:
-    """Settings for the test server: tiny backoff delays, short timeout, cache in tmp_path."""
+    """Settings for the test server: tiny backoff delays, cache in tmp_path. The timeout is long
+    (30 s) so that exact call counts hold on a loaded machine: no test here waits for it."""
     return load_settings(
         overrides={
             "data_dir": str(tmp_path / "data"),
             "llm": {
                 "base_url": llm_server.url,
                 "model": "test-model",
-                "timeout": 2.0,
+                "timeout": 30.0,
                 "retry_base_delay": 0.01,
                 "retry_max_delay": 0.05,
                 "max_retries": 3,

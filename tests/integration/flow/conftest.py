@@ -9,6 +9,7 @@ which the aligner must catch.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,15 @@ def source_file(tmp_path, europarl_pairs):
         return path
 
     return make
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[str]:
+    """The API URL of the session's Prefect server (the one in-process flows use too), for runs
+    started as subprocesses: each would otherwise start and migrate its own temporary server,
+    about 15 s of CPU on this machine (the local-model test keeps that real path)."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # Prefect's shared temporary server of this process
+    server.start(timeout=180)
+    yield server.api_url

@@ -17,9 +17,11 @@ def run_command(source: Path, url: str, outputs: Path, run_id: str, *extra: str)
             str(outputs), *extra]
 
 
-def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """The parent environment with a private data dir (no shared cache or model state)."""
-    env = dict(os.environ, PARALLELNER_DATA_DIR=str(tmp_path / "data"), COLUMNS="200")
+def run_env(tmp_path: Path, prefect_api: str, **extra: str) -> dict[str, str]:
+    """The parent environment with a private data dir (no shared cache or model state), talking
+    to the session's Prefect server at ``prefect_api``."""
+    env = dict(os.environ, PARALLELNER_DATA_DIR=str(tmp_path / "data"), COLUMNS="200",
+               PREFECT_API_URL=prefect_api)
     env.update(extra)
     return env
 

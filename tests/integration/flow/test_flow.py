@@ -42,11 +42,13 @@ def test_end_to_end_run_writes_every_stage_and_no_secret(gold_translator, source
     paths = _start(src, gold_translator.url, tmp_path, run_id="e2e")
     final = read_jsonl(paths.final, ParallelSample)
     assert [r.id for r in final] == [s["id"] for s in map(json.loads, src.read_text().splitlines())]
-    statuses = {r.status.value for r in final}
-    assert statuses <= {"accepted", "review", "rejected", "refine"}
-    # The gold German answers are right, so nearly all are accepted, and accepted spans are gold.
+    # The gold German answers are right, so all are accepted but one: in europarl-ner-en-test-17
+    # the aligner reads a surface conflict in the gold spans and asks a person.
+    statuses = {r.id: r.status.value for r in final}
+    assert [i for i, st in statuses.items() if st != "accepted"] == ["europarl-ner-en-test-17"]
+    assert statuses["europarl-ner-en-test-17"] == "review"
     accepted = [r for r in final if r.status.value == "accepted"]
-    assert len(accepted) >= 8
+    assert len(accepted) == 9
     for r in accepted:
         # the round trip ran: the gold answer's back-translation is the source itself
         assert r.back_translation == r.source_text

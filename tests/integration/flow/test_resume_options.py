@@ -31,7 +31,7 @@ def _first_request(source: Path, tmp_path: Path) -> RunRequest:
 
 
 def test_each_changed_data_option_is_refused_and_operational_ones_may_change(
-        gold_translator, source_file, tmp_path, monkeypatch):
+        gold_translator, prefect_api, source_file, tmp_path, monkeypatch):
     src = source_file(3)
     first = _first_request(src, tmp_path)
     with pytest.raises(ParallelNERError, match=r"127\.0\.0\.1:9"):
@@ -64,7 +64,7 @@ def test_each_changed_data_option_is_refused_and_operational_ones_may_change(
 
     # The CLI says it in one line on stderr and exits 1 (before any Prefect or LLM work).
     cli = run(run_command(src, DOWN, tmp_path / "outputs", "opts", "--chunk-size", "4")
-              + ["--target-lang", "fr"], run_env(tmp_path), timeout=120)
+              + ["--target-lang", "fr"], run_env(tmp_path, prefect_api), timeout=120)
     assert cli.returncode == 1, cli.stdout + cli.stderr
     assert "target_lang: 'de' -> 'fr'" in " ".join(cli.stderr.split())
     assert "Traceback" not in cli.stderr

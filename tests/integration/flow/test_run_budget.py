@@ -24,7 +24,7 @@ PRICES = '[llm.prices."test-model"]\ninput_per_mtok = 1000.0\noutput_per_mtok = 
 
 
 def test_budget_at_concurrency_8_counts_calls_in_flight_and_never_overshoots(
-        gold_translator, source_file, tmp_path):
+        gold_translator, prefect_api, source_file, tmp_path):
     """At 1000 per million tokens a translate call here costs about 0.4 (≈350 prompt + ≈40
     completion tokens) and its worst case, held while it is in flight, about 0.95 (1.25 × the
     prompt estimate + max_tokens 512). A budget of 2.0 lets 2 calls fly at once, not the 8 that
@@ -36,7 +36,7 @@ def test_budget_at_concurrency_8_counts_calls_in_flight_and_never_overshoots(
     out = tmp_path / "outputs"
     cmd = run_command(src, gold_translator.url, out, "budget8", "--chunk-size", "16",
                       "--concurrency", "8", "--budget", "2.0", "--config", str(cfg))
-    done = run(cmd, run_env(tmp_path))
+    done = run(cmd, run_env(tmp_path, prefect_api))
     paths = RunPaths(out / "budget8")
     spent = _spent(paths.ledger)
     assert 0 < spent <= 2.0, spent
@@ -46,7 +46,8 @@ def test_budget_at_concurrency_8_counts_calls_in_flight_and_never_overshoots(
     assert "budget 2 reached" in " ".join(done.stderr.split()), done.stderr
 
 
-def test_a_budget_stop_exits_with_code_3_and_one_message(gold_translator, source_file, tmp_path):
+def test_a_budget_stop_exits_with_code_3_and_one_message(gold_translator, prefect_api,
+                                                         source_file, tmp_path):
     """The README's budget exit code (3: output kept, a rerun with a higher budget resumes) for
     `parallelner run` too, not only for the stage commands, and one clear message. 0.5 is below
     one call's worst case: no call starts."""
@@ -54,7 +55,7 @@ def test_a_budget_stop_exits_with_code_3_and_one_message(gold_translator, source
     cfg.write_text(PRICES)
     cmd = run_command(source_file(2), gold_translator.url, tmp_path / "outputs", "budget3",
                       "--budget", "0.5", "--config", str(cfg))
-    done = run(cmd, run_env(tmp_path))
+    done = run(cmd, run_env(tmp_path, prefect_api))
     assert gold_translator.chat_calls == 0
     assert "budget 0.5 reached" in " ".join(done.stderr.split())
     assert done.returncode == 3, done.stdout + done.stderr

@@ -24,16 +24,44 @@ pytestmark = pytest.mark.integration
 SECRET = "sk-test-SECRET-run-cli-7731"
 
 
-def _cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
-    return subprocess.run([sys.executable, "-m", "parallelner", "run", *args],
-                          env={**os.environ, **(env or {})}, capture_output=True, text=True,
-                          timeout=timeout)
+def _cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300, api: str | None = None
+):
+    """``parallelner run ARGS``; with ``api``, it reports to the session's Prefect server (else
+    it starts its own, as a user's run does)."""
+    extra = {"PREFECT_API_URL": api} if api else {}
+    return subprocess.run(
+        [sys.executable, "-m", "parallelner", "run", *args],
+        env={**os.environ, **extra, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _base(src: Path, url: str, out: Path, *extra: str) -> list[str]:
-    return ["--source", str(src), "--format", "jsonl", "--source-lang", "en", "--target-lang",
-            "de", "--base-url", url, "--model", "test-model", "--no-review", "--outputs",
-            str(out), *extra]
+    return [
+        "--source",
+        str(src),
+        "--format",
+        "jsonl",
+        "--source-lang",
+        "en",
+        "--target-lang",
+        "de",
+        "--base-url",
+        url,
+        "--model",
+        "test-model",
+        "--no-review",
+        "--outputs",
+        str(out),
+        *extra,
+    ]
+
+
+def _cli_api(api: str, *args: str, **kw):
+    return _cli(*args, api=api, **kw)
 
 
 @pytest.mark.parametrize("value", ["-1", "0"])
@@ -54,10 +82,12 @@ def test_a_target_language_that_is_no_code_is_one_error_line_and_no_folder(tmp_p
     assert not (tmp_path / "out").exists()
 
 
-def test_a_failing_run_ends_with_one_error_line_naming_the_item(gold_translator, tmp_path):
+def test_a_failing_run_ends_with_one_error_line_naming_the_item(
+    gold_translator, prefect_api, tmp_path
+):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "s1", "lang": "en", "text": "ok"}\n{oops\n')
-    done = _cli(*_base(bad, gold_translator.url, tmp_path / "out"))
+    done = _cli_api(prefect_api, *_base(bad, gold_translator.url, tmp_path / "out"))
     assert done.returncode == 1
     err = [ln for ln in done.stderr.splitlines() if ln.strip()]
     assert len(err) == 1 and err[0].startswith("error:") and "bad.jsonl:2" in err[0], done.stderr
@@ -65,7 +95,9 @@ def test_a_failing_run_ends_with_one_error_line_naming_the_item(gold_translator,
         assert "Traceback" not in stream and "ERROR" not in stream
 
 
-def test_the_embedded_endpoint_never_gets_the_hosted_key(gold_translator, source_file, tmp_path):
+def test_the_embedded_endpoint_never_gets_the_hosted_key(
+    gold_translator, prefect_api, source_file, tmp_path
+):
     """No --base-url: the run uses the embedded model's server found in the data dir (here our
     test server stands in for it, as anything that can write server.json could). The hosted
     OPENAI_API_KEY must not reach it."""
@@ -74,9 +106,21 @@ def test_the_embedded_endpoint_never_gets_the_hosted_key(gold_translator, source
     port = int(gold_translator.url.rsplit(":", 1)[1].split("/")[0])
     (data / "run" / "server.json").write_text(json.dumps({"pid": os.getpid(), "port": port}))
     src = source_file(3)
-    done = _cli("--source", str(src), "--format", "jsonl", "--source-lang", "en",
-                "--target-lang", "de", "--no-review", "--outputs", str(tmp_path / "out"),
-                env={"PARALLELNER_DATA_DIR": str(data), "OPENAI_API_KEY": SECRET})
+    done = _cli_api(
+        prefect_api,
+        "--source",
+        str(src),
+        "--format",
+        "jsonl",
+        "--source-lang",
+        "en",
+        "--target-lang",
+        "de",
+        "--no-review",
+        "--outputs",
+        str(tmp_path / "out"),
+        env={"PARALLELNER_DATA_DIR": str(data), "OPENAI_API_KEY": SECRET},
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert gold_translator.requests, "the run never called the embedded endpoint"
     for req in gold_translator.requests:
@@ -84,32 +128,49 @@ def test_the_embedded_endpoint_never_gets_the_hosted_key(gold_translator, source
         assert req.headers.get("authorization") == "Bearer local"
 
 
-def test_refine_rounds_from_the_config_file_reach_the_run(gold_translator, source_file,
-                                                         tmp_path):
+def test_refine_rounds_from_the_config_file_reach_the_run(
+    gold_translator, prefect_api, source_file, tmp_path
+):
     cfg = tmp_path / "settings.toml"
     cfg.write_text("[llm]\nrefine_rounds = 1\n[run]\nchunk_size = 2\n")
     src = source_file(2)
-    done = _cli(*_base(src, gold_translator.url, tmp_path / "out", "--run-id", "r1", "-c",
-                       str(cfg)))
+    done = _cli_api(
+        prefect_api,
+        *_base(src, gold_translator.url, tmp_path / "out", "--run-id", "r1", "-c", str(cfg)),
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     params = load_manifest(tmp_path / "out" / "r1")[1].params
     assert params.refine_rounds == 1 and params.chunk_size == 2
 
 
 def test_run_id_alone_resumes_with_the_recorded_options_and_a_change_is_refused(
-        gold_translator, source_file, tmp_path):
+    gold_translator, prefect_api, source_file, tmp_path
+):
     src = source_file(4)
     out = tmp_path / "out"
-    first = _cli(*_base(src, gold_translator.url, out, "--run-id", "rr", "--limit", "3"))
+    first = _cli_api(
+        prefect_api, *_base(src, gold_translator.url, out, "--run-id", "rr", "--limit", "3")
+    )
     assert first.returncode == 0, first.stdout + first.stderr
     calls = gold_translator.chat_calls
-    again = _cli("--run-id", "rr", "--outputs", str(out), "--base-url", gold_translator.url)
+    again = _cli_api(
+        prefect_api, "--run-id", "rr", "--outputs", str(out), "--base-url", gold_translator.url
+    )
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Resuming run rr" in again.stdout
     assert gold_translator.chat_calls == calls  # nothing asked again
     assert len(read_jsonl(RunPaths(out / "rr").final, ParallelSample)) == 3
-    changed = _cli("--run-id", "rr", "--outputs", str(out), "--base-url", gold_translator.url,
-                   "--limit", "4")
+    changed = _cli_api(
+        prefect_api,
+        "--run-id",
+        "rr",
+        "--outputs",
+        str(out),
+        "--base-url",
+        gold_translator.url,
+        "--limit",
+        "4",
+    )
     assert changed.returncode == 1
     assert "limit: 3 -> 4" in changed.stderr
 
@@ -118,18 +179,37 @@ def test_the_prefect_server_ends_with_a_killed_cli(gold_translator, source_file,
     gold_translator.delay = 0.5
     src = source_file(12)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "parallelner", "run",
-         *_base(src, gold_translator.url, tmp_path / "out", "--run-id", "k", "--chunk-size", "2",
-                "--concurrency", "1")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "parallelner",
+            "run",
+            *_base(
+                src,
+                gold_translator.url,
+                tmp_path / "out",
+                "--run-id",
+                "k",
+                "--chunk-size",
+                "2",
+                "--concurrency",
+                "1",
+            ),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     paths = RunPaths(tmp_path / "out" / "k")
     deadline = time.monotonic() + 180
     while not paths.chunk(0, "translate").exists():
         assert proc.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.2)
-    servers = [p for p in psutil.Process(proc.pid).children(recursive=True)
-               if "prefect.server.api.server:create_app" in " ".join(p.cmdline())]
+    servers = [
+        p
+        for p in psutil.Process(proc.pid).children(recursive=True)
+        if "prefect.server.api.server:create_app" in " ".join(p.cmdline())
+    ]
     assert servers, "no Prefect server was started by the run"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -137,21 +217,35 @@ def test_the_prefect_server_ends_with_a_killed_cli(gold_translator, source_file,
     assert not alive, f"Prefect server outlived the CLI: {[p.pid for p in alive]}"
 
 
-def test_a_second_run_on_the_same_run_id_refuses_naming_the_first(gold_translator, source_file,
-                                                                  tmp_path):
+def test_a_second_run_on_the_same_run_id_refuses_naming_the_first(
+    gold_translator, prefect_api, source_file, tmp_path
+):
     gold_translator.delay = 0.5
     src = source_file(8)
-    args = _base(src, gold_translator.url, tmp_path / "out", "--run-id", "twice",
-                 "--chunk-size", "2", "--concurrency", "1")
-    first = subprocess.Popen([sys.executable, "-m", "parallelner", "run", *args],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    args = _base(
+        src,
+        gold_translator.url,
+        tmp_path / "out",
+        "--run-id",
+        "twice",
+        "--chunk-size",
+        "2",
+        "--concurrency",
+        "1",
+    )
+    first = subprocess.Popen(
+        [sys.executable, "-m", "parallelner", "run", *args],
+        env={**os.environ, "PREFECT_API_URL": prefect_api},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         lock = tmp_path / "out" / "twice" / "run.lock"
         deadline = time.monotonic() + 120
         while not (lock.exists() and lock.read_text().strip()):
             assert time.monotonic() < deadline and first.poll() is None
             time.sleep(0.1)
-        second = _cli(*args)
+        second = _cli_api(prefect_api, *args)
         assert second.returncode == 1
         assert f"pid {first.pid}" in second.stderr and "--run-id" in second.stderr
     finally:
@@ -159,6 +253,6 @@ def test_a_second_run_on_the_same_run_id_refuses_naming_the_first(gold_translato
         first.wait()
     # a lock left by kill -9 is stale: the next run takes it over and finishes
     gold_translator.delay = 0.0
-    done = _cli(*args)
+    done = _cli_api(prefect_api, *args)
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(read_jsonl(RunPaths(tmp_path / "out" / "twice").final, ParallelSample)) == 8

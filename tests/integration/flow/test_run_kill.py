@@ -33,8 +33,8 @@ def _mid_chunk(server, paths: RunPaths, chunks: list[set[str]], quiet: float) ->
                if not paths.chunk(i, "translate").exists())
 
 
-def test_kill_9_mid_chunk_then_resume_asks_no_answered_call_again(gold_translator, source_file,
-                                                                  tmp_path):
+def test_kill_9_mid_chunk_then_resume_asks_no_answered_call_again(gold_translator, prefect_api,
+                                                                  source_file, tmp_path):
     """Three chunks of 3 samples, 2 calls at a time per chunk, 1.2 s per answer: kill the run
     (SIGKILL, whole process group) once chunk 0 is translated, while calls of a later chunk are
     in flight. The resumed run asks the server none of the prompts answered before the kill
@@ -48,7 +48,7 @@ def test_kill_9_mid_chunk_then_resume_asks_no_answered_call_again(gold_translato
     out = tmp_path / "outputs"
     cmd = run_command(src, gold_translator.url, out, "killed", "--chunk-size", "3",
                       "--concurrency", "2")
-    env = run_env(tmp_path)
+    env = run_env(tmp_path, prefect_api)
     paths = RunPaths(out / "killed")
     log = tmp_path / "killed-run.log"
     with log.open("w") as fh:

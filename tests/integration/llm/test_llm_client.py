@@ -91,8 +91,10 @@ def test_retry_after_longer_than_allowed_is_not_waited(llm_server):
 
 def test_hang_past_timeout_is_retried(llm_server):
     llm_server.script(["hang", "ok"])
-    c = complete(make_client(llm_server.url, Sleeps(), timeout=0.3))
-    assert c.retries == 1 and c.text == "hello"
+    # 1.5 s: the hang is cut by the timeout, and the retry's answer arrives well within it even
+    # on a loaded machine (with 0.3 s a slow answer was cut too: two retries)
+    c = complete(make_client(llm_server.url, Sleeps(), timeout=1.5))
+    assert c.retries == 1 and c.text == "hello" and llm_server.chat_calls == 2
 
 
 def test_dropped_connection_is_retried(llm_server):
@@ -124,8 +126,11 @@ def test_endpoint_down_is_one_clear_error():
 
 
 def test_concurrency_is_bounded(llm_server):
-    llm_server.delay = 0.05
-    client = make_client(llm_server.url, concurrency=3)
+    # Requests wait at the server until 3 are in flight (at most 5 s), then 0.2 s more: a bound of
+    # 3 is met exactly however slowly the client sends on a loaded machine, and a 4th request
+    # would arrive meanwhile. The client's timeout outlasts the wait (no retry adds requests).
+    llm_server.gate, llm_server.delay = 3, 0.2
+    client = make_client(llm_server.url, concurrency=3, timeout=30.0)
 
     async def go():
         try:

@@ -94,7 +94,8 @@ def test_failed_call_is_recorded_not_dropped_and_not_cached(llm_server, llm_sett
     before = llm_server.chat_calls
     translate_file(sources, tmp_path / "o2.jsonl", "de", llm_settings)
     assert llm_server.chat_calls == before + 1
-    assert read_jsonl(tmp_path / "o2.jsonl", ParallelSample)[0].response is not None
+    assert [r.response for r in read_jsonl(tmp_path / "o2.jsonl", ParallelSample)] == \
+        marked(sources)  # the server echoes the marked source
 
 
 def test_unusable_answers_are_kept_but_not_cached(llm_server, llm_settings, sources, tmp_path):
@@ -172,7 +173,8 @@ def test_budget_stops_new_calls_cleanly_and_a_rerun_resumes(llm_server, llm_sett
     s2 = s.model_copy(update={"llm": s.llm.model_copy(update={"budget": 100.0})})
     rep2 = translate_file(sources, tmp_path / "o2.jsonl", "de", s2)
     assert rep2.totals.cached == len(done) and rep2.totals.calls == len(skipped)
-    assert all(r.response is not None for r in read_jsonl(tmp_path / "o2.jsonl", ParallelSample))
+    assert [r.response for r in read_jsonl(tmp_path / "o2.jsonl", ParallelSample)] == \
+        marked(sources)
 
 
 def test_dry_run_estimates_without_calling(llm_server, llm_settings, sources, tmp_path):

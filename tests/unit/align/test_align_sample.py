@@ -97,8 +97,8 @@ def test_offsets_are_in_the_clean_text(config):
     answer = 'Sure! Translation: **<PER id="1">Barack Obama</PER>** besuchte am Montag ' \
              '<LOC id="2">das Paris,</LOC> mit <PER id="3">Angela Merkel</PER>.'
     out = align_sample(sample(OBAMA, OBAMA_ENTS, answer), config)
-    for t in out.target_entities:
-        assert out.target_text[t.start:t.end] in ("Barack Obama", "Paris", "Angela Merkel")
+    assert targets(out) == [("Barack Obama", "PER", 0), ("Paris", "LOC", 1),
+                            ("Angela Merkel", "PER", 2)]
 
 
 def test_tag_with_unknown_label_and_no_id_is_dropped(config):
