@@ -30,17 +30,12 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _gold import Pair, pairs  # noqa: E402
-
+from benchmarks._gold import Pair, pairs
 from parallelner.align import align_sample  # noqa: E402
 from parallelner.align.boundaries import ARTICLES, FUNCTION_WORDS  # noqa: E402
 from parallelner.config import AlignConfig  # noqa: E402

@@ -27,10 +27,8 @@ from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _gold import pairs  # noqa: E402
-from align_quality import build_cases  # noqa: E402
+from benchmarks._gold import pairs
+from benchmarks.align_quality import build_cases
 
 MIX = {"perfect": 60, "chatter": 8, "missing_ids": 5, "code_fence": 4, "untagged_verbatim": 4,
        "dropped_tag": 4, "untranslated": 4, "truncated": 4, "wrong_language": 3, "span_extended": 2,

@@ -25,15 +25,10 @@ import gzip
 import math
 import random
 import re
-import sys
 from collections import defaultdict
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import align_quality as aq  # noqa: E402
-from _gold import Pair, pairs  # noqa: E402
-
+import benchmarks.align_quality as aq
+from benchmarks._gold import Pair, pairs
 from parallelner.align.boundaries import FUNCTION_WORDS  # noqa: E402
 from parallelner.align.hanzi import fold  # noqa: E402
 from parallelner.align.rules import _DENSITY  # noqa: E402

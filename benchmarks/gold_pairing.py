@@ -13,14 +13,9 @@ Run:  PYTHONPATH=. .venv/bin/python benchmarks/gold_pairing.py
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _gold import _SOUND_MARGIN, _assign, _sound, pairs  # noqa: E402
 from rapidfuzz import fuzz  # noqa: E402
 
+from benchmarks._gold import _SOUND_MARGIN, _assign, _sound, pairs
 from parallelner.align.translit import sound_alike  # noqa: E402
 
 

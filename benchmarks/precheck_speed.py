@@ -15,15 +15,10 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _gold import europarl, uner  # noqa: E402
-
+from benchmarks._gold import europarl, uner
 from parallelner.align.precheck import check_source_language  # noqa: E402
 from parallelner.schema import SourceSample  # noqa: E402
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import time
 
-from parallelner.tasks.translate import TranslateTask
-
 from parallelner.config import LLMConfig
 from parallelner.prompts import _ENV, split_messages
 from parallelner.schema import EntitySpan, SourceSample
+from parallelner.stages.translate import TranslateTask
 
 N = 2000
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks._gold import _mapping, europarl
-from parallelner.markup import render_markup
+from parallelner.markup.render import render_markup
 from parallelner.schema import EntitySpan, SourceProvenance, SourceSample
 from tests.llm_server import ChatServer, Recorded
 

@@ -33,17 +33,13 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _gold import Pair, pairs  # noqa: E402
-from align_quality import (  # noqa: E402
+from benchmarks._gold import Pair, pairs
+from benchmarks.align_quality import (
     EARLY_STOPS,
     MODES,
     REALISTIC,
@@ -55,7 +51,6 @@ from align_quality import (  # noqa: E402
     convention,
     perfect,
 )
-
 from parallelner.align.hanzi import fold as fold_han  # noqa: E402
 from parallelner.config import AlignConfig  # noqa: E402
 from parallelner.markup.render import render_markup
@@ -520,8 +515,7 @@ def part_endpoint(all_pairs: list[Pair], cfg: VerifyConfig, align_cfg: AlignConf
         answers[tagged_target(out)] = back.render()
     server = None
     if base_url is None:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        from llm_server import ChatServer
+        from tests.llm_server import ChatServer
 
         def respond(body: dict) -> str:
             user = body["messages"][-1]["content"]
