@@ -33,6 +33,7 @@ from tests.llm_server import ChatServer, Recorded
 DROP_TAG = 0.04
 UNTRANSLATED = 0.01
 _REF = re.compile(r" \(ref\. (\d+)\)")
+_BACK_REF = re.compile(r" \(Ref\. (\d+)\)")  # in our German answers: a round trip asks them back
 _ENTITY_LINE = re.compile(r"^\[(\d+)\] (.*)$")
 _FIRST_TAG = re.compile(r'<(\w+) id="1">(.*?)</\1>')
 
@@ -133,6 +134,10 @@ class SimTranslator:
         users = [m["content"] for m in body.get("messages", []) if m["role"] == "user"]
         user = users[-1] if users else ""
         m = _REF.search(user)
+        back = _BACK_REF.search(user) if m is None else None
+        if back is not None:  # the verify stage's round trip: a competent translator reads back
+            pair = self.pairs[int(back.group(1)) % len(self.pairs)]
+            return f"{render_markup(pair.text, list(pair.entities))} (ref. {back.group(1)})"
         if m is None:
             return user  # not one of ours: echo
         k = int(m.group(1))
