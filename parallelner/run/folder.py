@@ -277,11 +277,11 @@ def run_lock(paths: RunPaths) -> Iterator[None]:
 def resolve_run_dir(run: str | Path, outputs_dir: Path | None = None) -> Path:
     """A run folder given as a path or as the run id that ``parallelner run`` prints."""
     path = Path(run)
-    if (path / "run.json").exists():
+    if path.is_dir():  # a run folder, or a folder of records made by hand: the command checks it
         return path
     candidate = Path(outputs_dir or "outputs") / str(run)
     if (candidate / "run.json").exists():
         return candidate
     raise ParallelNERError(
-        f"{run}: not a run folder (no run.json), nor a run id under {candidate.parent}/"
+        f"{run}: no such run folder, nor a run id under {candidate.parent}/"
     )

