@@ -18,7 +18,7 @@ annotation/setup.sh .venv/bin/parallelner
 .venv/bin/python -m parallelner llm setup
 
 set +e
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest --durations=15 "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then
