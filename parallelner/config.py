@@ -68,11 +68,8 @@ class LLMConfig(_Section):
     cache_path: Path | None = None
     # The embedded model served by llama.cpp (xllamacpp) on 127.0.0.1.
     local_threads: int = Field(default=1, ge=1)
-    # Context for all slots together (each slot gets local_ctx / local_parallel).
-    local_ctx: int = Field(default=8192, ge=512)
-    # Two slots: the server keeps each slot's prompt cache, so the translate, round-trip and
-    # refine prompts (each mostly the same instructions and examples) stop evicting each other.
-    local_parallel: int = Field(default=2, ge=1)
+    local_ctx: int = Field(default=4096, ge=512)
+    local_parallel: int = Field(default=1, ge=1)
     local_port: int = Field(default=0, ge=0, le=65535)
     local_start_timeout: float = Field(default=120.0, gt=0.0)
     # Set by the run when it serves the embedded model itself: that endpoint never gets a key.
