@@ -158,7 +158,7 @@ class ProjectConfig(_Section):
         return self.inline_prompt if self.style == "inline" else self.list_prompt
 
 
-DEFAULT_SAMPLE_LIMIT = 30
+DEFAULT_SAMPLE_LIMIT = 20
 
 
 class RunConfig(_Section):

@@ -41,7 +41,7 @@ _EXAMPLES: dict[str, tuple[str, str]] = {
     "run.split": ('"train"', "default: the split the file name announces"),
     "run.labels": ('["O", "B-PER", "I-PER"]', "default: the names stored with the data"),
     "run.tag_scheme": ('"iob1"', "default: bio"),
-    "run.limit": ("100", "default: every sample of a given source; 30 of the shipped sample"),
+    "run.limit": ("100", "default: every sample of a given source; 20 of the shipped sample"),
     "run.dask_address": ('"tcp://127.0.0.1:8786"', "default: no Dask"),
     "llm.base_url": ('"https://api.openai.com/v1"', "default: the embedded local model"),
     "llm.api_key": ('""', "never in a file: set OPENAI_API_KEY in the environment"),

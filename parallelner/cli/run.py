@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
 def run_cli(
     source: str = typer.Option(
         None, help="Source file or folder (any reader, see `parallelner sources`); default: the "
-        "shipped sample (30 sentences)."
+        "shipped sample (20 sentences)."
     ),
     source_format: str = typer.Option(
         None, "--format", help="Reader name; default: by file name."
@@ -39,7 +39,7 @@ def run_cli(
     source_lang: str = typer.Option(None, help="Language of the source sentences [default: en]."),
     target_lang: str = typer.Option(None, help="Language to translate into [default: zh]."),
     limit: int = typer.Option(None, min=1, help="Read at most this many source samples "
-                              "[default: all; 30 of the shipped sample]."),
+                              "[default: all; 20 of the shipped sample]."),
     mode: str = typer.Option(None, help="translate | project [default: translate]."),
     base_url: str = typer.Option(
         None, help="OpenAI-compatible endpoint; default: the embedded local model."

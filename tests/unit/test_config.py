@@ -49,7 +49,7 @@ def test_the_run_record_is_derived_from_the_settings_with_one_source_of_defaults
     cfg = tmp_path / "c.toml"
     cfg.write_text("[llm]\nrefine_rounds = 1\n[run]\nchunk_size = 7\n")
     params = RunParams.from_settings(load_settings(cfg, environ={}))
-    assert (params.refine_rounds, params.chunk_size, params.limit) == (1, 7, 30)
+    assert (params.refine_rounds, params.chunk_size, params.limit) == (1, 7, 20)
     given = RunParams.from_settings(load_settings(
         overrides={"run": {"source": "x.conll", "split": "dev"}}, environ={}))
     assert given.limit is None and given.split == "dev"
