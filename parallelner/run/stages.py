@@ -114,12 +114,15 @@ def verify_records(records: list[ParallelSample], settings: Settings, params: Ru
 def _reverify_refined(before: list[ParallelSample], after: list[ParallelSample],
                       settings: Settings, ledger: Ledger, cache: ResponseCache
                       ) -> list[ParallelSample]:
-    """After the refine rounds, the round trip again on what refine changed and now accepts; what
-    still differs in meaning goes to people (a second refine would ask the same question)."""
-    changed = {b.id for b, a in zip(before, after, strict=True) if b.response != a.response}
+    """After the refine rounds, the round trip again on every sample refine worked on and now
+    accepts (an answer refine left as it was comes back from the cache: the same finding); what
+    still differs in meaning goes to people (a second refine would ask the same question).
+    Re-aligning a refined answer clears its issues, so without this a round-trip finding that
+    refine did not fix would be lost."""
+    refined = {b.id for b in before if b.status == Status.refine}
 
     def want(s: ParallelSample) -> bool:
-        return s.id in changed and _verifiable(s)
+        return s.id in refined and s.status == Status.accepted
 
     out = _round_trip(after, settings, ledger, cache, want)
     return [r.model_copy(update={"status": Status.review}) if r.status == Status.refine else r
