@@ -108,10 +108,19 @@ def review_task(run_dir: str, settings: dict[str, Any]) -> str | None:
 
 @task(name="export", cache_policy=NONE, persist_result=True)
 def export_task(run_dir: str, settings: dict[str, Any]) -> str | None:
-    from parallelner.run.chunks import export_dataset
+    """Write the Hugging Face dataset (and its code-style view) of the accepted samples; returns
+    the note for the run's summary. Here, in the flow, because export reads the run folder: the
+    run package below it must not call up into it."""
+    from parallelner.export.runner import export
 
-    paths = RunPaths(run_dir)
-    return export_dataset(paths, _settings(settings).export.also)
+    try:
+        result = export(run_dir, formats=("hf", "code"), also=_settings(settings).export.also)
+    except ParallelNERError as exc:
+        return f"export: nothing written ({exc})"
+    rows = result.rows.get("default", {})
+    return (f"export: {sum(rows.values())} accepted samples in {result.dataset_dir} "
+            f"({', '.join(f'{k} {v}' for k, v in rows.items())}); `parallelner export` redoes it "
+            "after a review pull")
 
 
 @task(name="report", cache_policy=NONE, persist_result=True)

@@ -236,21 +236,6 @@ def collect(paths: RunPaths, n_chunks: int) -> int:
     return n
 
 
-def export_dataset(paths: RunPaths, also: list[str] | tuple[str, ...] = ()) -> str | None:
-    """Write the Hugging Face dataset (and its code-style view) of the accepted samples; returns
-    the note for the run's summary."""
-    from parallelner.export.runner import export
-
-    try:
-        result = export(paths.root, formats=("hf", "code"), also=also)
-    except ParallelNERError as exc:
-        return f"export: nothing written ({exc})"
-    rows = result.rows.get("default", {})
-    return (f"export: {sum(rows.values())} accepted samples in {result.dataset_dir} "
-            f"({', '.join(f'{k} {v}' for k, v in rows.items())}); `parallelner export` redoes it "
-            "after a review pull")
-
-
 def write_run_report(paths: RunPaths) -> Path:
     """report.json, report.md and the plots, from the run folder as it stands."""
     from parallelner.run.report import summarize_run, write_plots, write_report
