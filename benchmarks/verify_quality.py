@@ -57,7 +57,11 @@ from parallelner.markup.render import render_markup
 from parallelner.schema import EntitySpan, ParallelSample, Status, TargetSpan  # noqa: E402
 from parallelner.verify import VerifyConfig, apply, name_score, selected, signals  # noqa: E402
 from parallelner.verify.apply import findings_for  # noqa: E402
-from parallelner.verify.compare import fold  # noqa: E402
+from parallelner.verify.compare import (  # noqa: E402
+    SCALES,  # noqa: E402
+    find_name,
+    fold,
+)
 from parallelner.verify.select import Signals, is_suspicious  # noqa: E402
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -109,10 +113,16 @@ class Paraphraser:
         return Back(text, items)
 
     def _words(self, chunk: str, lang: str, rng: random.Random) -> list[str]:
-        out = []
+        out: list[str] = []
+        prev = ""
         for tok in re.split(r"(\s+)", chunk):
             if not tok or tok.isspace() or not _WORD.search(tok):
                 out.append(tok)
+                prev = prev if tok.isspace() else tok
+                continue
+            after_number, prev = any(map(str.isdigit, prev)), tok
+            if after_number and fold(_WORD.search(tok).group(0)) in SCALES.get(lang, {}):
+                out.append(tok)  # a number's size word ("EUR 540 million") is kept, as digits are
                 continue
             if lang == "zh":
                 out.append("".join(rng.choice(self.vocab["zh"])[:1] if _HAN.match(c)
@@ -311,6 +321,42 @@ def part_names(all_pairs: list[Pair], variants: dict, cfg: VerifyConfig) -> None
             f"{sum(s < t for s in scores) / len(scores):7.1%}" for t in thresholds)
             + f"   ({len(scores)} names)")
     print(f"   configured name_threshold = {cfg.name_threshold:g}\n")
+
+
+def part_search(all_pairs: list[Pair], variants: dict, cfg: VerifyConfig) -> None:
+    """A back-translation that lost an entity's tag: is the name still in the text? Each source
+    sentence once, each entity in turn replaced (tag gone) by a spelling variant of itself from
+    another gold language (should be found), by another name of the same label (should not),
+    or by a pronoun (should not). ``find_name``'s best score against thresholds."""
+    by_label: dict[tuple[str, str], list[str]] = defaultdict(list)
+    sources = {(p.corpus.split()[0], p.source.id): p.source for p in all_pairs}
+    for src in sources.values():
+        for e in src.entities:
+            by_label[(src.lang, e.label)].append(e.surface(src.text))
+    rng = random.Random(11)
+    got: dict[str, list[float]] = defaultdict(list)
+    for (family, sid), src in sorted(sources.items()):
+        for i, e in enumerate(src.entities):
+            surface = e.surface(src.text)
+            def put(other: str, e=e, text=src.text) -> str:
+                return text[:e.start] + other + text[e.end:]
+            for v in variants.get((family, sid, i), [])[:1]:
+                got["same name, other spelling"].append(find_name(surface, put(v), src.lang)[1])
+            other = rng.choice(by_label[(src.lang, e.label)])
+            if not (fold(other) in fold(surface) or fold(surface) in fold(other)):
+                kind = f"another {e.label} name ({src.lang})"
+                got[kind].append(find_name(surface, put(other), src.lang)[1])
+            pronoun = "它" if src.lang == "zh" else "it"
+            got[f"a pronoun ({src.lang})"].append(find_name(surface, put(pronoun), src.lang)[1])
+    thresholds = (62, 70, 75, 80, 85, 90)
+    print("1b. a lost tag: the name searched in the back-translation (share reaching the "
+          "threshold = found)")
+    print("   threshold                    " + "".join(f"{t:>7}" for t in thresholds))
+    for kind, scores in sorted(got.items()):
+        print(f"   {kind:28} " + "".join(
+            f"{sum(s >= t for s in scores) / len(scores):7.1%}" for t in thresholds)
+            + f"   ({len(scores)})")
+    print(f"   configured search_threshold = {cfg.search_threshold:g}\n")
 
 
 def part_gold(all_pairs: list[Pair], styles: dict, cfg: VerifyConfig, show: bool = False
@@ -569,7 +615,7 @@ def main() -> None:
     ap.add_argument("--style", choices=("exact", "paraphrase", "both"), default="both")
     ap.add_argument("--show", default="", help="print cases of this mode that verification "
                     "got wrong (flagged right ones, accepted wrong ones)")
-    ap.add_argument("--parts", default="names,gold,catalogue,endpoint")
+    ap.add_argument("--parts", default="names,search,gold,catalogue,endpoint")
     ap.add_argument("--base-url", default=None, help="an OpenAI-compatible endpoint for part 5 "
                     "(default: our test server as the simulated competent translator)")
     ap.add_argument("--model", default="local")
@@ -596,6 +642,8 @@ def main() -> None:
     parts = set(args.parts.split(","))
     if "names" in parts:
         part_names(all_pairs, variants, cfg)
+    if "search" in parts:
+        part_search(all_pairs, variants, cfg)
     if "gold" in parts:
         part_gold(all_pairs, styles, cfg, show=args.show == "gold")
     if "catalogue" in parts:

@@ -228,6 +228,10 @@ class VerifyConfig(_Section):
     # 70+ (the one below: "Lucas Cranach dem Älteren"); 98-100% of other names of the same
     # label score below 62 (benchmarks/verify_quality.py part 1).
     name_threshold: float = Field(default=62.0, ge=0.0, le=100.0)
+    # An entity that came back without its tag is searched for in the whole back-translation;
+    # the best stretch must score this much to count as the name (many stretches get a chance,
+    # so the bar is higher than name_threshold; benchmarks/verify_quality.py part 1b).
+    search_threshold: float = Field(default=80.0, ge=0.0, le=100.0)
     # A run of words at the end of the source (after its last entity), at least tail_min_words
     # of them (Chinese: characters) and tail_min_share of all, holding tail_min_content content
     # words, of which at most tail_max_recall came back, is a dropped final clause or an early

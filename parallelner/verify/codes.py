@@ -19,8 +19,11 @@ VERIFY_CODES: dict[str, Code] = {
              "come back from the round trip: an early stop or a dropped clause"),
         Code("roundtrip_number_changed", _F, 0.4, "a number of the source did not come back from "
              "the round trip, or one came back that the source does not have"),
-        Code("roundtrip_tag_lost", _N, 0.05, "an entity came back without its tag; its name could "
-             "not be compared", True),
+        Code("roundtrip_name_missing", _F, 0.4, "an entity came back without its tag and its "
+             "name is nowhere in the back-translation: the translation may name someone or "
+             "something else, or leave the name out", True),
+        Code("roundtrip_tag_lost", _N, 0.05, "an entity came back without its tag; its name was "
+             "found in the back-translation by search", True),
         Code("roundtrip_unavailable", _N, 0.0, "the round trip gave no usable back-translation: "
              "nothing was checked"),
     ]

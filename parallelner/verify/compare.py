@@ -20,6 +20,7 @@ corpora that the benchmark could show (see ``benchmarks/verify_quality.py``).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections import Counter
@@ -32,7 +33,6 @@ from rapidfuzz import fuzz
 from ..align.boundaries import ARTICLES
 from ..align.hanzi import fold as fold_han
 from ..align.langid import SCRIPT_CLASSES, script_of_lang
-from ..align.rules.evidence import _numbers
 from ..align.translit import latin_key, pinyin_key, sound_alike
 from ..config import VerifyConfig
 from ..schema import ParallelSample
@@ -145,6 +145,40 @@ def name_score(source: str, back: str, lang: str) -> float:
     return round(max(tokenwise, joined), 1)
 
 
+def _capitalised(window: str, stops: frozenset[str]) -> bool:
+    """Every word of the stretch that is not a stop word starts with a capital or a digit."""
+    return all(w[:1].isupper() or w[:1].isdigit() for w in window.split()
+               if fold(w) not in stops)
+
+
+def find_name(source: str, back: str, lang: str) -> tuple[str, float]:
+    """The stretch of ``back`` that reads most like the name ``source``, and its score: for an
+    entity whose tag the back-translation lost, the name may still be in the text (kept tags are
+    compared directly). Windows of the name's length, one word (Chinese: one character) shorter
+    and longer, slide over the text."""
+    han = _HAN.search(source) is not None and not _LATIN.search(source)
+    if han:
+        units = [(m.start(), m.end()) for m in _HAN_WORD.finditer(back)]
+        n = len(fold(source).replace(" ", ""))
+    else:
+        units = [(m.start(), m.end()) for m in re.finditer(r"[^\W_]+(?:[-'’.][^\W_]+)*", back)]
+        n = len(_tokens(source, lang))
+    # A Latin name written with a capital is looked for only where a capitalised word starts
+    # ("Texas" must not pass on "this", nor "Tauern Tunnel" on "the tunnel").
+    capital = not han and source[:1].isupper()
+    stops = _stop_words(lang)
+    best, best_score = "", 0.0
+    for size in range(max(1, n - 1), n + 2):
+        for i in range(len(units) - size + 1):
+            window = back[units[i][0]:units[i + size - 1][1]]
+            if not han and (fold(window) in stops or capital and not _capitalised(window, stops)):
+                continue
+            score = name_score(source, window, lang)
+            if score > best_score:
+                best, best_score = window, score
+    return best, best_score
+
+
 # --- (b) content --------------------------------------------------------------------------------
 
 @lru_cache(maxsize=32)
@@ -241,9 +275,100 @@ def coverage(source: str, back: str, lang: str, skip: Sequence[tuple[int, int]] 
         if near is not None:
             pool[near] -= 1
         found.append(near is not None)
-    src_n, back_n = _numbers(source), _numbers(back)
-    return Coverage(src, found, sorted((src_n - back_n).elements()),
-                    sorted((back_n - src_n).elements()))
+    missing, extra = number_changes(source, back, lang)
+    return Coverage(src, found, missing, extra)
+
+
+# Number words that scale the number before them, per language (folded). The round trip
+# compares the values: "$103.7 million" must not come back as "103.7 billion" (a real miss of
+# the embedded model: 103.7亿 is 10.37 billion).
+SCALES: dict[str, dict[str, float]] = {
+    "en": {"thousand": 1e3, "million": 1e6, "millions": 1e6, "mn": 1e6, "billion": 1e9,
+           "billions": 1e9, "bn": 1e9, "trillion": 1e12, "trillions": 1e12},
+    "de": {"tausend": 1e3, "mio": 1e6, "million": 1e6, "millionen": 1e6, "milliarde": 1e9,
+           "milliarden": 1e9, "mrd": 1e9, "billion": 1e12, "billionen": 1e12},
+    "es": {"mil millones": 1e9, "mil": 1e3, "millon": 1e6, "millones": 1e6, "billon": 1e12,
+           "billones": 1e12},
+    "it": {"mila": 1e3, "milione": 1e6, "milioni": 1e6, "miliardo": 1e9, "miliardi": 1e9},
+    "fr": {"mille": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9},
+    "zh": {"千": 1e3, "万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8, "万亿": 1e12},
+}
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d+)*")
+
+
+def _value(number: str) -> float:
+    """"5,000" = "5.000" = 5000; "1,4" = 1.4. Raises ValueError for "21.10.2011"."""
+    return float(_THOUSANDS_SEP.sub("", number).replace(",", "."))
+
+
+_THOUSANDS_SEP = re.compile(r"(?<=\d)[,.\u00a0\u202f](?=\d{3}(?!\d))")
+
+
+@lru_cache(maxsize=32)
+def _scale_pattern(lang: str) -> re.Pattern[str] | None:
+    scales = SCALES.get(lang)
+    if not scales:
+        return None
+    words = "|".join(re.escape(w) for w in sorted(scales, key=len, reverse=True))
+    gap = "" if lang in ("zh", "ja") else r"\s*"
+    return re.compile(rf"({_NUMBER.pattern}){gap}({words})\b" if gap else
+                      rf"({_NUMBER.pattern})({words})")
+
+
+def scaled_numbers(text: str, lang: str) -> list[tuple[str, float]]:
+    """Numbers written with a scale word ("103.7 million", "3 Milliarden", "5万"): each as it
+    is written and its value."""
+    pattern = _scale_pattern(lang)
+    if pattern is None or not any(map(str.isdigit, text)):
+        return []
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    out = []
+    for m in pattern.finditer(folded):
+        with contextlib.suppress(ValueError):
+            out.append((m.group(0), _value(m.group(1)) * SCALES[lang][m.group(2)]))
+    return out
+
+
+def _key(number: str) -> float | str:
+    try:
+        return round(_value(number), 6)
+    except ValueError:
+        return re.sub(r"\D", "", number)  # "21.10.2011": not one number, compared as digits
+
+
+def number_mentions(text: str, lang: str) -> list[tuple[str, float | str]]:
+    """Every number of ``text`` as written and its value: thousands separators dropped, a
+    decimal comma read as a point, a following scale word applied ("103.7 million" =
+    103,700,000 = "103,700,000")."""
+    if not any(map(str.isdigit, text)):
+        return []
+    scaled = scaled_numbers(text, lang)
+    out: list[tuple[str, float | str]] = [(w, round(v, 6)) for w, v in scaled]
+    plain = Counter(_NUMBER.match(w).group(0) for w, _ in scaled)  # type: ignore[union-attr]
+    for m in _NUMBER.finditer(text):
+        if plain[m.group(0)] > 0:
+            plain[m.group(0)] -= 1
+            continue
+        out.append((m.group(0), _key(m.group(0))))
+    return out
+
+
+def number_changes(source: str, back: str, lang: str) -> tuple[list[str], list[str]]:
+    """Numbers of the source that did not come back (as the source writes them), and numbers
+    that came back but are not in the source, compared by value."""
+    src, got = number_mentions(source, lang), number_mentions(back, lang)
+    lost = Counter(k for _, k in src) - Counter(k for _, k in got)
+    added = Counter(k for _, k in got) - Counter(k for _, k in src)
+
+    def written(mentions: list[tuple[str, float | str]], keys: Counter) -> list[str]:
+        out = []
+        for w, k in mentions:
+            if keys[k] > 0:
+                keys[k] -= 1
+                out.append(w)
+        return out
+    return written(src, lost), written(got, added)
 
 
 # --- the findings ---------------------------------------------------------------------------------
@@ -264,9 +389,21 @@ def compare(sample: ParallelSample, back: BackTranslation, config: VerifyConfig
         surface = ent.surface(sample.source_text)
         got = back.entities.get(i)
         if got is None:
-            if fold(surface) not in fold(back.text):
-                findings.append(Finding("roundtrip_tag_lost", f"entity {i + 1} {surface!r} came "
-                                        "back without its tag; its name could not be compared", i))
+            if fold(surface) in fold(back.text):
+                continue
+            near, score = find_name(surface, back.text, lang)
+            scores[i] = score
+            if score >= config.search_threshold:
+                findings.append(Finding(
+                    "roundtrip_tag_lost", f"entity {i + 1} {surface!r} came back without its "
+                    f"tag; the text has {near!r} (name similarity {score:.0f})", i))
+            else:
+                closest = f" (closest: {near!r}, name similarity {score:.0f})" if near else ""
+                findings.append(Finding(
+                    "roundtrip_name_missing",
+                    f"entity {i + 1} {surface!r} came back without its tag and nothing in the "
+                    f"back-translation reads like it{closest}: the translation may name someone "
+                    "or something else, or leave the name out", i))
             continue
         scores[i] = score = name_score(surface, got, lang)
         if score < config.name_threshold:

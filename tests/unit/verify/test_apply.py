@@ -39,7 +39,7 @@ def test_a_rejected_sample_stays_rejected_and_a_review_stays_review_on_a_note():
     out = apply(evans().model_copy(update={"status": Status.rejected}), WRONG)
     assert out.status == Status.rejected
     lost = apply(segni().model_copy(update={"status": Status.review}),
-                 "Thank you, sir, I shall do so gladly.")
+                 "Thank you, Mr Senyi, I shall do so gladly.")
     assert [i.code for i in lost.issues] == ["roundtrip_tag_lost"]
     assert lost.status == Status.review and lost.confidence == 0.95
 
