@@ -24,6 +24,7 @@ class Line(Generic[M]):
     record: M | None
     raw: str
     error: str | None = None
+    offset: int = 0  # byte offset of the line in its file, to read it again (``read_at``)
 
 
 def _describe(exc: ValidationError) -> str:
@@ -57,17 +58,29 @@ def iter_jsonl(path: str | Path, model: type[M]) -> Iterator[Line[M]]:
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", str(path))
+    offset = 0
     with path.open("rb") as fh:
         for number, raw_bytes in enumerate(fh, start=1):
+            start, offset = offset, offset + len(raw_bytes)
             try:
                 raw = raw_bytes.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield Line(number, None, raw_bytes.decode("utf-8", "replace"), f"not UTF-8: {exc}")
+                yield Line(number, None, raw_bytes.decode("utf-8", "replace"),
+                           f"not UTF-8: {exc}", start)
                 continue
             if not raw.strip():
                 continue
             record, error = parse_record(raw, model)
-            yield Line(number, record, raw, error)
+            yield Line(number, record, raw, error, start)
+
+
+def read_at(path: str | Path, offsets: Iterable[int], model: type[M]) -> Iterator[M]:
+    """The records starting at these byte offsets (``Line.offset``), in the order given: a
+    second pass over a file already read strictly, without holding it in memory."""
+    with Path(path).open("rb") as fh:
+        for offset in offsets:
+            fh.seek(offset)
+            yield model.model_validate_json(fh.readline())
 
 
 def read_jsonl(path: str | Path, model: type[M]) -> list[M]:

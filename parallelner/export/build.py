@@ -56,7 +56,8 @@ def select_accepted(records: Iterable[ParallelSample], report: BuildReport) -> l
     return kept
 
 
-def _content_key(rec: ParallelSample) -> tuple:
+def content_key(rec: ParallelSample) -> tuple:
+    """What makes two samples exact duplicates."""
     ents = tuple((e.start, e.end, e.label) for e in rec.source_entities)
     tgts = tuple((e.start, e.end, e.label, e.source_index) for e in rec.target_entities)
     return (rec.source_lang, rec.target_lang, rec.source_text, rec.target_text, ents, tgts)
@@ -67,7 +68,7 @@ def drop_duplicates(records: Sequence[ParallelSample], report: BuildReport) -> l
     seen: set[tuple] = set()
     out = []
     for rec in records:
-        key = _content_key(rec)
+        key = content_key(rec)
         if key in seen:
             report.duplicates += 1
             continue
@@ -81,7 +82,8 @@ def sentence_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _group_keys(rec: ParallelSample, by_document: bool = True) -> list[str]:
+def group_keys(rec: ParallelSample, by_document: bool = True) -> list[str]:
+    """The keys that tie a sample to others of its group: its sentences and its document."""
     keys = [f"s:{sentence_key(rec.source_text)}"]
     if rec.target_text is not None:
         keys.append(f"s:{sentence_key(rec.target_text)}")
@@ -104,7 +106,7 @@ def group_samples(
 
     owner: dict[str, int] = {}
     for i, rec in enumerate(records):
-        for key in _group_keys(rec, by_document):
+        for key in group_keys(rec, by_document):
             j = owner.setdefault(key, i)
             ri, rj = find(i), find(j)
             if ri != rj:
@@ -115,6 +117,38 @@ def group_samples(
     return list(groups.values())
 
 
+def split_shares(fractions: Sequence[float]) -> list[float]:
+    """The asked fractions as shares summing to 1; bad fractions are a configuration error."""
+    if len(fractions) != len(SPLITS) or any(f < 0 for f in fractions) or sum(fractions) <= 0:
+        raise ConfigError(
+            f"split fractions must be three non-negative numbers (train, validation, test) "
+            f"with a positive sum, got {tuple(fractions)}"
+        )
+    total = sum(fractions)
+    return [f / total for f in fractions]
+
+
+def group_order(seed: int, first_key: str) -> str:
+    """A group's place in the split order, from its smallest key: keyed by content, not input
+    position, so the same data splits the same in any order."""
+    return hashlib.sha256(f"{seed}\x00{first_key}".encode()).hexdigest()
+
+
+def place_groups(sizes: Iterable[int], shares: Sequence[float]) -> list[int]:
+    """The split (index into ``SPLITS``) of each group, taken in split order: each to the split
+    furthest below its target share."""
+    placed = 0
+    totals = [0] * len(SPLITS)
+    out = []
+    for size in sizes:
+        placed += size
+        deficits = [shares[k] * placed - totals[k] for k in range(len(SPLITS))]
+        k = max(range(len(SPLITS)), key=lambda k: (deficits[k], -k))
+        totals[k] += size
+        out.append(k)
+    return out
+
+
 def assign_splits(
     records: Sequence[ParallelSample],
     fractions: Sequence[float] = DEFAULT_FRACTIONS,
@@ -123,28 +157,15 @@ def assign_splits(
     by_document: bool = True,
 ) -> dict[str, list[ParallelSample]]:
     """Split by group: each group whole into one split, in seeded order, to the neediest split."""
-    if len(fractions) != len(SPLITS) or any(f < 0 for f in fractions) or sum(fractions) <= 0:
-        raise ConfigError(
-            f"split fractions must be three non-negative numbers (train, validation, test) "
-            f"with a positive sum, got {tuple(fractions)}"
-        )
-    total = sum(fractions)
-    shares = [f / total for f in fractions]
+    shares = split_shares(fractions)
     groups = group_samples(records, by_document)
 
     def order(group: list[int]) -> str:
-        # Keyed by content, not input position: the same data splits the same in any order.
-        first = min(key for i in group for key in _group_keys(records[i], by_document))
-        return hashlib.sha256(f"{seed}\x00{first}".encode()).hexdigest()
+        return group_order(seed, min(k for i in group for k in group_keys(records[i], by_document)))
 
-    sizes = [0] * len(SPLITS)
+    ordered = sorted(groups, key=order)
     out: dict[str, list[ParallelSample]] = {s: [] for s in SPLITS}
-    placed = 0
-    for group in sorted(groups, key=order):
-        placed += len(group)
-        deficits = [shares[k] * placed - sizes[k] for k in range(len(SPLITS))]
-        k = max(range(len(SPLITS)), key=lambda k: (deficits[k], -k))
-        sizes[k] += len(group)
+    for group, k in zip(ordered, place_groups(map(len, ordered), shares), strict=True):
         out[SPLITS[k]].extend(records[i] for i in sorted(group))
     if report is not None:
         report.groups = len(groups)

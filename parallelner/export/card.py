@@ -1,8 +1,9 @@
 """The dataset card: Hub YAML metadata plus statistics generated from the exported data.
 
-``collect_stats`` is pure (dataset + build facts in, ``CardStats`` out); ``render_card`` fills
-``card_template.md`` (Jinja2) and returns a ``huggingface_hub.DatasetCard``, whose parsing of
-the YAML header is the check that the card is valid. Licences and citations are carried from
+``StatsCollector`` is pure (rows + build facts in, ``CardStats`` out; ``collect_stats`` for a
+``DatasetDict``); ``render_card`` fills ``card_template.md`` (Jinja2) and returns a
+``huggingface_hub.DatasetCard``, whose parsing of the YAML header is the check that the card is
+valid. Licences and citations are carried from
 the source datasets (``KNOWN_SOURCES``); a source we do not know is shown as licence
 ``unknown`` and flagged, never given a guessed licence.
 """
@@ -10,6 +11,7 @@ the source datasets (``KNOWN_SOURCES``); a source we do not know is shown as lic
 from __future__ import annotations
 
 import statistics
+from array import array
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -138,6 +140,79 @@ class CardStats(BaseModel):
         return self.human_reviewed / self.samples if self.samples else 0.0
 
 
+class StatsCollector:
+    """The card's statistics counted row by row, in split order (train, validation, test), so a
+    streamed export counts them as it writes: no split is held to count it."""
+
+    def __init__(
+        self, settings: Mapping[str, Any] | None = None, audit: Mapping[str, Any] | None = None
+    ) -> None:
+        self.stats = CardStats(
+            settings=dict(settings) if settings else None, audit=dict(audit) if audit else None
+        )
+        self.langs: set[str] = set()
+        self.confs = array("d")
+        self.models: Counter[tuple[str, str]] = Counter()
+        self.sources: Counter[tuple[str, str]] = Counter()
+
+    def add(self, row: Mapping[str, Any], split: str) -> None:
+        s = self.stats
+        s.samples += 1
+        direction = f"{row['source_lang']}-{row['target_lang']}"
+        self.langs.update((row["source_lang"], row["target_lang"]))
+        per = s.per_direction.setdefault(direction, {k: 0 for k in (*SPLITS, "total")})
+        per[split] += 1
+        per["total"] += 1
+        ents = s.entities.setdefault(direction, {"source": {}, "target": {}})
+        for side in ("source", "target"):
+            for e in row[f"{side}_entities"]:
+                ents[side][e["label"]] = ents[side].get(e["label"], 0) + 1
+                s.entity_types[e["label"]] = e["type"]
+        if row["confidence"] is None:
+            s.confidence_missing += 1
+        else:
+            self.confs.append(row["confidence"])
+            s.confidence_hist[min(int(row["confidence"] * BINS), BINS - 1)] += 1
+        s.human_reviewed += row["review"] == "human"
+        prov = row["provenance"]
+        self.models[(prov["model"], prov["prompt_version"])] += 1
+        self.sources[(prov["dataset"], row["label_scheme"])] += 1
+
+    def finish(
+        self, build: BuildReport, views: Mapping[str, Mapping[str, int]] | None = None
+    ) -> CardStats:
+        """The statistics of the rows added, with the build's facts and the views' row counts."""
+        s = self.stats
+        s.languages = sorted(self.langs)
+        if self.confs:
+            s.confidence_mean = round(statistics.fmean(self.confs), 4)
+            s.confidence_median = round(statistics.median(self.confs), 4)
+        s.models = [
+            ModelStat(model=m, prompt_version=p, samples=n)
+            for (m, p), n in self.models.most_common()
+        ]
+        for (dataset, scheme), n in sorted(self.sources.items()):
+            info = source_info(dataset)
+            s.sources.append(SourceStat(
+                dataset=dataset, label_scheme=scheme, samples=n,
+                name=info.name if info else dataset or "(unnamed)",
+                license=info.license if info else "unknown",
+                license_note=info.license_note if info else "unknown source: licence not known",
+                citation=info.citation if info else "",
+            ))
+        s.build = BuildStats(
+            read=build.read,
+            skipped_by_status=dict(build.skipped_by_status),
+            duplicates_removed=build.duplicates,
+            groups=build.groups,
+            fractions=list(build.fractions),
+            seed=build.seed,
+            by_document=build.by_document,
+        )
+        s.views = {k: dict(v) for k, v in (views or {}).items()}
+        return s
+
+
 def collect_stats(
     dsd: DatasetDict,
     build: BuildReport,
@@ -145,65 +220,12 @@ def collect_stats(
     audit: Mapping[str, Any] | None = None,
     views: Mapping[str, Mapping[str, int]] | None = None,
 ) -> CardStats:
-    """Count what the card reports, from the exported rows themselves."""
-    s = CardStats(
-        settings=dict(settings) if settings else None, audit=dict(audit) if audit else None
-    )
-    langs: set[str] = set()
-    confs: list[float] = []
-    models: Counter[tuple[str, str]] = Counter()
-    sources: Counter[tuple[str, str]] = Counter()
+    """Count what the card reports, from the exported rows themselves (held in memory)."""
+    collector = StatsCollector(settings, audit)
     for split in SPLITS:
-        if split not in dsd:
-            continue
-        for row in dsd[split]:
-            s.samples += 1
-            direction = f"{row['source_lang']}-{row['target_lang']}"
-            langs.update((row["source_lang"], row["target_lang"]))
-            per = s.per_direction.setdefault(direction, {k: 0 for k in (*SPLITS, "total")})
-            per[split] += 1
-            per["total"] += 1
-            ents = s.entities.setdefault(direction, {"source": {}, "target": {}})
-            for side in ("source", "target"):
-                for e in row[f"{side}_entities"]:
-                    ents[side][e["label"]] = ents[side].get(e["label"], 0) + 1
-                    s.entity_types[e["label"]] = e["type"]
-            if row["confidence"] is None:
-                s.confidence_missing += 1
-            else:
-                confs.append(row["confidence"])
-                s.confidence_hist[min(int(row["confidence"] * BINS), BINS - 1)] += 1
-            s.human_reviewed += row["review"] == "human"
-            prov = row["provenance"]
-            models[(prov["model"], prov["prompt_version"])] += 1
-            sources[(prov["dataset"], row["label_scheme"])] += 1
-    s.languages = sorted(langs)
-    if confs:
-        s.confidence_mean = round(statistics.fmean(confs), 4)
-        s.confidence_median = round(statistics.median(confs), 4)
-    s.models = [
-        ModelStat(model=m, prompt_version=p, samples=n) for (m, p), n in models.most_common()
-    ]
-    for (dataset, scheme), n in sorted(sources.items()):
-        info = source_info(dataset)
-        s.sources.append(SourceStat(
-            dataset=dataset, label_scheme=scheme, samples=n,
-            name=info.name if info else dataset or "(unnamed)",
-            license=info.license if info else "unknown",
-            license_note=info.license_note if info else "unknown source: licence not known",
-            citation=info.citation if info else "",
-        ))
-    s.build = BuildStats(
-        read=build.read,
-        skipped_by_status=dict(build.skipped_by_status),
-        duplicates_removed=build.duplicates,
-        groups=build.groups,
-        fractions=list(build.fractions),
-        seed=build.seed,
-        by_document=build.by_document,
-    )
-    s.views = {k: dict(v) for k, v in (views or {}).items()}
-    return s
+        for row in dsd.get(split, ()):
+            collector.add(row, split)
+    return collector.finish(build, views)
 
 
 _SIZES = (

@@ -17,6 +17,7 @@ Reading is strict: the first bad line stops the export with an error naming file
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,9 @@ from typing import Any
 from parallelner.run.folder import RunManifest, RunPaths
 
 from ..errors import ConfigError, InputError
-from ..io import read_jsonl
+from ..io import iter_jsonl, read_at, read_jsonl
 from ..schema import ParallelSample
+from .build import group_keys
 
 # Run parameters that say nothing about the data, or could point at private infrastructure.
 _PRIVATE_PARAMS = frozenset({"base_url"})
@@ -70,6 +72,30 @@ def resolve_input(run: str | Path, input_path: str | Path | None = None) -> Expo
 
 def load_records(path: Path) -> list[ParallelSample]:
     return read_jsonl(path, ParallelSample)
+
+
+def iter_records(path: Path) -> Iterator[tuple[int, ParallelSample]]:
+    """Each record with the byte offset of its line, streamed; strict like ``load_records``."""
+    for line in iter_jsonl(path, ParallelSample):
+        if line.record is None:
+            raise InputError(line.error or "bad record", str(path), line.number)
+        yield line.offset, line.record
+
+
+def count_records(path: Path) -> int:
+    """Non-blank lines: the length of a progress bar over the records."""
+    with path.open("rb") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+def records_at(path: Path, offsets: Iterable[int]) -> Iterator[ParallelSample]:
+    """The records at these offsets (``iter_records``), in that order: the second pass."""
+    return read_at(path, offsets, ParallelSample)
+
+
+def first_group_key(path: Path, offset: int, by_document: bool) -> str:
+    """The smallest group key of the record at ``offset``, read again for the split plan."""
+    return min(group_keys(next(records_at(path, [offset])), by_document))
 
 
 def run_settings(run_dir: Path) -> dict[str, Any] | None:

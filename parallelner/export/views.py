@@ -2,7 +2,8 @@
 
 Both are derived from the rows of the main dataset split by split, so a sentence stays in the
 split its sample is in. Within a split, identical view rows (the same sentence with the same
-entities, from two samples) are kept once.
+entities, from two samples) are kept once. ``bio_rows`` and ``code_split_rows`` stream one
+split (what the export uses); ``bio_view`` and ``code_view`` build a ``DatasetDict`` in memory.
 
 ``bio``: spaCy blank tokenizers (offline, no model); Chinese one token per character (spaCy's
 default) or jieba words. The text is cut at every entity boundary before tokenizing, so each
@@ -15,12 +16,13 @@ and completion code. Completions parse back with ``codestyle.code_to_answers`` (
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from datasets import Dataset, DatasetDict
+from datasets import Dataset, DatasetDict, Features
 
 from ..codestyle import (
     answers_to_code,
@@ -142,41 +144,61 @@ def _spans(entities: Sequence[dict]) -> list[Span]:
     return [(e["start"], e["end"], e["label"]) for e in entities]
 
 
+def row_key(*parts: object) -> bytes:
+    """A view row's identity for deduplication, as a 16-byte digest (odds of two different rows
+    sharing one: near 1e-27 at a million rows), so a split's seen rows cost little memory."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
+
+
+def entity_labels(row: dict) -> set[str]:
+    """The labels of a dataset row's entities, both sides (the bio view's tags come from them)."""
+    return {e["label"] for side in ("source", "target") for e in row[f"{side}_entities"]}
+
+
+def bio_tag_features(labels: Iterable[str]) -> Features:
+    """The bio features for these entity labels (``ner_tags`` names in a fixed order)."""
+    return bio_features(_tag_names(labels))
+
+
+def bio_rows(rows: Iterable[dict], tokenizers: Tokenizers, report: ViewReport) -> Iterator[dict]:
+    """One split's token-classification rows: source then target of each sample, each sentence
+    with the same entities once."""
+    seen: set[bytes] = set()
+    for row in rows:
+        for side in ("source", "target"):
+            text, lang = row[f"{side}_text"], row[f"{side}_lang"]
+            spans = _spans(row[f"{side}_entities"])
+            key = row_key(lang, text, tuple(sorted(spans)))
+            if key in seen:
+                report.duplicates += 1
+                continue
+            seen.add(key)
+            try:
+                tokens, starts, tags = tokenize_with_spans(tokenizers(lang), text, spans)
+            except ValueError as exc:
+                raise InputError(f"sample {row['id']!r}, {side} side: {exc}") from None
+            if bio_to_spans(tokens, starts, tags) != sorted(spans):
+                report.changed_spans += 1  # an entity with outer whitespace: trimmed
+            yield {
+                "id": f"{row['id']}:{side}", "sample_id": row["id"], "side": side,
+                "lang": lang, "label_scheme": row["label_scheme"], "text": text,
+                "tokens": tokens, "token_starts": starts, "ner_tags": tags,
+            }
+
+
 def bio_view(
     dsd: DatasetDict,
     tokenizers: Tokenizers,
     report: ViewReport | None = None,
     track: Callable[[Iterable[dict], str], Iterable[dict]] = lambda rows, _: rows,
 ) -> DatasetDict:
-    """Two token-classification rows per sample (source, target), deduplicated per split."""
+    """Two token-classification rows per sample (source, target), deduplicated per split; in
+    memory (the export streams ``bio_rows``)."""
     report = report if report is not None else ViewReport()
-    out_rows: dict[str, list[dict]] = {}
-    labels: set[str] = set()
-    for split, ds in dsd.items():
-        seen: set[tuple] = set()
-        rows = out_rows.setdefault(split, [])
-        for row in track(ds, f"bio {split}"):
-            for side in ("source", "target"):
-                text, lang = row[f"{side}_text"], row[f"{side}_lang"]
-                spans = _spans(row[f"{side}_entities"])
-                key = (lang, text, tuple(sorted(spans)))
-                if key in seen:
-                    report.duplicates += 1
-                    continue
-                seen.add(key)
-                try:
-                    tokens, starts, tags = tokenize_with_spans(tokenizers(lang), text, spans)
-                except ValueError as exc:
-                    raise InputError(f"sample {row['id']!r}, {side} side: {exc}") from None
-                if bio_to_spans(tokens, starts, tags) != sorted(spans):
-                    report.changed_spans += 1  # an entity with outer whitespace: trimmed
-                labels.update(s[2] for s in spans)
-                rows.append({
-                    "id": f"{row['id']}:{side}", "sample_id": row["id"], "side": side,
-                    "lang": lang, "label_scheme": row["label_scheme"], "text": text,
-                    "tokens": tokens, "token_starts": starts, "ner_tags": tags,
-                })
-    features = bio_features(_tag_names(labels))
+    out_rows = {split: list(bio_rows(track(ds, f"bio {split}"), tokenizers, report))
+                for split, ds in dsd.items()}
+    features = bio_tag_features({lab for ds in dsd.values() for row in ds
+                                 for lab in entity_labels(row)})
     report.rows = {s: len(r) for s, r in out_rows.items()}
     return DatasetDict({s: Dataset.from_list(r, features=features) for s, r in out_rows.items()})
 
@@ -220,25 +242,29 @@ def code_rows(row: dict, cache: dict) -> list[dict]:
     ]
 
 
+def code_split_rows(rows: Iterable[dict], report: ViewReport, cache: dict) -> Iterator[dict]:
+    """One split's code-style rows, each task with the same prompt and completion once."""
+    seen: set[bytes] = set()
+    for row in rows:
+        for r in code_rows(row, cache):
+            key = row_key(r["task"], r["prompt"], r["completion"])
+            if key in seen:
+                report.duplicates += 1
+                continue
+            seen.add(key)
+            yield r
+
+
 def code_view(
     dsd: DatasetDict,
     report: ViewReport | None = None,
     track: Callable[[Iterable[dict], str], Iterable[dict]] = lambda rows, _: rows,
 ) -> DatasetDict:
-    """KnowCoder-style prompt/completion rows, deduplicated per split."""
+    """KnowCoder-style prompt/completion rows, deduplicated per split; in memory (the export
+    streams ``code_split_rows``)."""
     report = report if report is not None else ViewReport()
     cache: dict = {}
-    out: dict[str, list[dict]] = {}
-    for split, ds in dsd.items():
-        seen: set[tuple] = set()
-        rows = out.setdefault(split, [])
-        for row in track(ds, f"code {split}"):
-            for r in code_rows(row, cache):
-                key = (r["task"], r["prompt"], r["completion"])
-                if key in seen:
-                    report.duplicates += 1
-                    continue
-                seen.add(key)
-                rows.append(r)
+    out = {split: list(code_split_rows(track(ds, f"code {split}"), report, cache))
+           for split, ds in dsd.items()}
     report.rows = {s: len(r) for s, r in out.items()}
     return DatasetDict({s: Dataset.from_list(r, features=CODE_FEATURES) for s, r in out.items()})
