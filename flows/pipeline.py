@@ -12,13 +12,16 @@ The same flow runs on the default thread pool or, unchanged, on a Dask cluster
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
 from prefect.futures import wait
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from parallelner.config import Settings, load_settings
 from parallelner.errors import ParallelNERError
@@ -133,10 +136,40 @@ def report_task(run_dir: str, notes: list[str]) -> str:
     return str(write_run_report(paths))
 
 
-@flow(name="parallelner-run", log_prints=False, validate_parameters=False)
-def pipeline_flow(run_dir: str, settings: dict[str, Any]) -> str:
-    """Run (or resume) the whole pipeline on one run folder; returns the final JSONL path."""
-    n_chunks = plan_task(run_dir, settings)
+# Below this many samples a run's chunk stages stay on threads: two worker processes cost a few
+# seconds to start (benchmarks/scale_run.py, benchmarks/README.md), more than they give back.
+PROCESSES_FROM = 2_000
+
+
+def chunk_processes(processes: int | None, n_samples: int, n_chunks: int,
+                    cores: int | None = None) -> int:
+    """How many worker processes the chunk stages get (0: threads of this process). ``None`` is
+    auto: one per core once the run is big enough to pay for their start-up."""
+    if processes is not None:
+        return min(processes, n_chunks) if processes > 1 else 0
+    cores = cores or os.cpu_count() or 1
+    if cores < 2 or n_samples < PROCESSES_FROM or n_chunks < 2:
+        return 0
+    return min(cores, n_chunks)
+
+
+def _exit_with_parent(parent: int) -> None:  # pragma: no cover - runs in a worker process
+    """Worker start-up: leave when the process that started the pool is gone (a kill -9 of the
+    CLI), so no orphan goes on writing into a run folder that a resume may own next."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parallelner-parent-watch", daemon=True).start()
+
+
+def process_runner(workers: int) -> ProcessPoolTaskRunner:
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=_exit_with_parent,
+                                 initargs=(os.getpid(),))
+
+
+def _chunk_stages(run_dir: str, n_chunks: int, settings: dict[str, Any]) -> None:
     chains = []
     for i in range(n_chunks):
         t = chunk_stage_task.submit(run_dir, i, "translate", settings)
@@ -149,6 +182,27 @@ def pipeline_flow(run_dir: str, settings: dict[str, Any]) -> str:
     for chain in chains:
         for fut in chain:
             fut.result()
+
+
+@flow(name="parallelner-chunks", log_prints=False, validate_parameters=False)
+def chunks_flow(run_dir: str, n_chunks: int, settings: dict[str, Any]) -> None:
+    """The chunk stages on a pool of worker processes (both cores): a subflow, because the
+    pool is chosen after the plan knows the run's size."""
+    _chunk_stages(run_dir, n_chunks, settings)
+
+
+@flow(name="parallelner-run", log_prints=False, validate_parameters=False)
+def pipeline_flow(run_dir: str, settings: dict[str, Any], distributed: bool = False) -> str:
+    """Run (or resume) the whole pipeline on one run folder; returns the final JSONL path.
+    ``distributed``: the flow already runs on a Dask cluster; no process pool of its own."""
+    n_chunks = plan_task(run_dir, settings)
+    manifest = load_manifest(run_dir)[1]
+    workers = 0 if distributed else chunk_processes(
+        _settings(settings).run.processes, manifest.n_samples or 0, n_chunks)
+    if workers:
+        chunks_flow.with_options(task_runner=process_runner(workers))(run_dir, n_chunks, settings)
+    else:
+        _chunk_stages(run_dir, n_chunks, settings)
     collect_task(run_dir, n_chunks)
     notes = [review_task(run_dir, settings), export_task(run_dir, settings)]
     report_task(run_dir, [n for n in notes if n])
@@ -174,4 +228,5 @@ def dask_runner(address: str | None = None, n_workers: int = 2):
 def run_pipeline(run_dir: str | Path, settings: dict[str, Any], task_runner=None) -> str:
     """Start the flow on a run folder with the given task runner (threads by default)."""
     runner = task_runner or thread_runner()
-    return pipeline_flow.with_options(task_runner=runner)(str(run_dir), settings)
+    return pipeline_flow.with_options(task_runner=runner)(str(run_dir), settings,
+                                                          task_runner is not None)

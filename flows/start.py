@@ -19,6 +19,7 @@ from typing import Any
 
 from parallelner.config import Settings, load_settings
 from parallelner.errors import ParallelNERError
+from parallelner.llm.ledger import clear_holdings
 from parallelner.run.folder import (
     RunManifest,
     RunPaths,
@@ -90,6 +91,7 @@ def start_run(settings: Settings, run_id: str | None = None, *, watch: Watch | N
     paths, manifest, resumed = open_run(settings.outputs_dir, run_id, params)
     outcome = RunOutcome(paths, manifest, resumed)
     with run_lock(paths):
+        clear_holdings(paths.ledger)
         if on_open is not None:
             on_open(outcome)
         started = time.monotonic()

@@ -183,6 +183,9 @@ class RunConfig(_Section):
     review: bool = True
     dask_address: str | None = None
     dask_workers: int = Field(default=0, ge=0, le=64)
+    # Worker processes for the chunk stages: None = auto (one per core for runs of 2,000
+    # samples and more, threads below: flows/pipeline.py), 0 or 1 = threads of one process.
+    processes: int | None = Field(default=None, ge=0, le=64)
 
     @model_validator(mode="after")
     def _languages(self) -> RunConfig:

@@ -43,6 +43,7 @@ _EXAMPLES: dict[str, tuple[str, str]] = {
     "run.tag_scheme": ('"iob1"', "default: bio"),
     "run.limit": ("100", "default: every sample of a given source; 20 of the shipped sample"),
     "run.dask_address": ('"tcp://127.0.0.1:8786"', "default: no Dask"),
+    "run.processes": ("2", "default: one per core from 2,000 samples on; 0: threads"),
     "llm.base_url": ('"https://api.openai.com/v1"', "default: the embedded local model"),
     "llm.api_key": ('""', "never in a file: set OPENAI_API_KEY in the environment"),
     "llm.refine_model": ('"gpt-4o"', "default: none"),

@@ -66,6 +66,10 @@ def run_cli(
     dask_workers: int = typer.Option(
         None, min=0, help="Run tasks on a local Dask cluster with N workers."
     ),
+    processes: int = typer.Option(
+        None, min=0, help="Worker processes for the chunk stages; 0: threads of one process "
+        "[default: one per core from 2,000 samples on, threads below]."
+    ),
     config: Path = typer.Option(
         None, "--config", "-c", help="TOML settings file.", exists=True, dir_okay=False
     ),
@@ -91,7 +95,7 @@ def run_cli(
         "labels": [x.strip() for x in labels.split(",")] if labels else None,
         "tag_scheme": tag_scheme, "source_lang": source_lang, "target_lang": target_lang,
         "limit": limit, "mode": mode, "review": review, "chunk_size": chunk_size,
-        "dask_address": dask_address, "dask_workers": dask_workers,
+        "dask_address": dask_address, "dask_workers": dask_workers, "processes": processes,
     }
     llm = {"base_url": base_url, "model": model, "refine_model": refine_model,
            "refine_rounds": refine_rounds, "concurrency": concurrency, "budget": budget}

@@ -12,13 +12,16 @@ Prices are configuration (``[llm.prices."model"]``), per million tokens.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import math
 import os
+import shutil
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -173,9 +176,12 @@ class Ledger:
             self._check(lambda: self.spent_before + self.totals.cost, self._reserved, amount)
             self._reserved += amount
             return amount
-        with b.lock:
-            self._check(lambda: b.totals().cost, b.reserved, amount)
+        if self.budget is None:
+            return 0.0  # nothing to hold against
+        with b.lock, b.shared():
+            self._check(lambda: b.totals().cost, b.reserved + b.held_elsewhere(), amount)
             b.reserved += amount
+            b.publish()
         return amount
 
     def _check(self, spent: Callable[[], float], held: float, amount: float) -> None:
@@ -196,8 +202,11 @@ class Ledger:
         if b is None:
             self._reserved = max(0.0, self._reserved - amount)
             return
-        with b.lock:
+        if not amount:
+            return
+        with b.lock, b.shared():
             b.reserved = max(0.0, b.reserved - amount)
+            b.publish()
 
     # -- records -----------------------------------------------------------------------------
     def record_call(
@@ -250,8 +259,10 @@ class LedgerBook:
 
     Every ledger of the process writing to the file goes through one book (:func:`book`), so
     appends are single ``write`` calls of whole lines under one lock, and the budget sees every
-    reservation of the process. Other processes (Dask workers) append to the same file; their
-    lines are read as they come, their calls in flight are not seen.
+    reservation of the process. Other processes (process-pool or Dask workers on this machine)
+    append to the same file; their lines are read as they come, and their calls in flight are
+    published in ``<ledger>.held/<pid>`` under a file lock, so a budget counts every process's
+    calls in flight (:meth:`held_elsewhere`). Workers on other machines need a shared folder.
     """
 
     def __init__(self, path: Path) -> None:
@@ -330,6 +341,48 @@ class LedgerBook:
         tmp.replace(target)
         self._indexed = self._offset
 
+    # -- calls in flight of every process ----------------------------------------------------
+    @property
+    def held_dir(self) -> Path:
+        return self.path.with_name(self.path.name + ".held")
+
+    @contextlib.contextmanager
+    def shared(self) -> Iterator[None]:
+        """Exclusive across processes: reading the totals, every process's holdings and
+        publishing ours happen as one step, so two processes cannot both take the last money."""
+        self.held_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.held_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def held_elsewhere(self) -> float:
+        """Money held by calls in flight of the other living processes of this ledger."""
+        total = 0.0
+        for f in self.held_dir.iterdir():
+            if not f.name.isdigit() or int(f.name) == os.getpid():
+                continue
+            try:
+                os.kill(int(f.name), 0)
+            except ProcessLookupError:
+                f.unlink(missing_ok=True)  # a process that died holding money holds none now
+                continue
+            except PermissionError:
+                pass
+            with contextlib.suppress(OSError, ValueError):
+                total += float(f.read_text(encoding="utf-8") or 0.0)
+        return total
+
+    def publish(self) -> None:
+        """Write what this process holds now (called under :meth:`shared`)."""
+        mine = self.held_dir / str(os.getpid())
+        if self.reserved > 0:
+            mine.write_text(repr(self.reserved), encoding="utf-8")
+        else:
+            mine.unlink(missing_ok=True)
+
     # -- writing -----------------------------------------------------------------------------
     def append(self, entry: dict) -> None:
         """Append one line in one ``write``. The first append of the process ends a line cut by a
@@ -347,6 +400,12 @@ class LedgerBook:
                 os.write(fd, line)
             finally:
                 os.close(fd)
+
+
+def clear_holdings(path: Path) -> None:
+    """Forget the calls in flight that processes of an earlier attempt published: a run starts
+    (or resumes) with none, and a pid of a killed worker may belong to another process now."""
+    shutil.rmtree(Path(path).with_name(Path(path).name + ".held"), ignore_errors=True)
 
 
 _BOOKS: dict[Path, LedgerBook] = {}

@@ -81,6 +81,33 @@ def test_flow_runs_unchanged_on_a_local_dask_cluster(gold_translator, source_fil
     assert sum(r.status.value == "accepted" for r in final) >= 6
 
 
+def test_chunk_stages_on_worker_processes_give_the_records_threads_give(gold_translator,
+                                                                         source_file, tmp_path):
+    """Both cores: the chunk stages run in a subflow on a pool of two worker processes."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+
+    src = source_file(8)
+    threads = _start(src, gold_translator.url, tmp_path, run_id="threads", processes=0)
+    procs = _start(src, gold_translator.url, tmp_path, run_id="procs", processes=2)
+
+    def view(paths: RunPaths) -> list[tuple]:
+        return [(r.id, r.status.value, r.target_text, [(t.start, t.end) for t in r.target_entities])
+                for r in read_jsonl(paths.final, ParallelSample)]
+
+    assert view(procs) == view(threads) and len(view(procs)) == 8
+
+    async def chunk_subflows() -> int:
+        async with get_client() as client:
+            runs = await client.read_flow_runs(flow_filter=FlowFilter(
+                name=FlowFilterName(any_=["parallelner-chunks"])))
+            return sum(r.state is not None and r.state.is_completed() for r in runs)
+
+    assert asyncio.run(chunk_subflows()) == 1  # the process run only; threads need no subflow
+
+
 def test_unreachable_endpoint_fails_clearly_and_the_run_resumes(gold_translator, source_file,
                                                                tmp_path):
     src = source_file(4)

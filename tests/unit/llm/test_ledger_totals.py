@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.synchronize
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -181,6 +184,58 @@ def test_chunk_stages_of_one_process_share_the_budget_and_never_overshoot(tmp_pa
     spent = ledger_cost(path)
     assert spent <= budget
     assert spent > budget - 4 * 38  # and it did not stop long before the cap
+
+
+def _spender(path: str, budget: float, start: multiprocessing.synchronize.Event) -> None:
+    led = Ledger(PRICES, budget=budget, path=Path(path)).for_whole_run()
+    start.wait()
+    for i in range(100):
+        try:
+            held = led.reserve(req())  # worst case 38
+        except BudgetExceeded:
+            return
+        led.record_call("translate", [f"s{i}"], req(), done(14, 20))  # real cost 34
+        led.release(held)
+
+
+def test_worker_processes_share_the_budget_and_never_overshoot(tmp_path):
+    # The chunk stages of a big run work in a pool of processes (flows/pipeline.py): each one's
+    # calls in flight count against the budget of the others (``<ledger>.held``).
+    path = tmp_path / "ledger.jsonl"
+    budget = 500.0
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Event()
+    procs = [ctx.Process(target=_spender, args=(str(path), budget, start)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    start.set()
+    for p in procs:
+        p.join()
+        assert p.exitcode == 0
+    spent = ledger_cost(path)
+    assert spent <= budget
+    assert spent > budget - 4 * 38
+
+
+def test_calls_in_flight_of_another_living_process_are_held_and_a_dead_ones_are_not(tmp_path):
+    path = tmp_path / "ledger.jsonl"
+    record(path, 10)  # 50 spent
+    new_process()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        held = path.with_name("ledger.jsonl.held")
+        held.mkdir()
+        (held / str(other.pid)).write_text("40.0")  # another worker holds 40
+        led = Ledger(PRICES, budget=120.0, path=path).for_whole_run()
+        with pytest.raises(BudgetExceeded, match="spent 50.0000, 40.0000 held"):
+            led.reserve(req())  # 50 + 40 held elsewhere + 38 = 128 > 120
+    finally:
+        other.kill()
+        other.wait()
+    new_process()
+    led = Ledger(PRICES, budget=120.0, path=path).for_whole_run()
+    assert led.reserve(req()) == 38.0  # the dead worker holds nothing: 50 + 38 <= 120
+    assert not (held / str(other.pid)).exists()
 
 
 def test_a_resumed_run_counts_what_earlier_processes_spent(tmp_path):
