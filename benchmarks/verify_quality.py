@@ -61,6 +61,7 @@ from parallelner.verify.compare import (  # noqa: E402
     SCALES,  # noqa: E402
     find_name,
     fold,
+    negations,
 )
 from parallelner.verify.select import Signals, is_suspicious  # noqa: E402
 
@@ -123,6 +124,9 @@ class Paraphraser:
             after_number, prev = any(map(str.isdigit, prev)), tok
             if after_number and fold(_WORD.search(tok).group(0)) in SCALES.get(lang, {}):
                 out.append(tok)  # a number's size word ("EUR 540 million") is kept, as digits are
+                continue
+            if negations(tok, lang):
+                out.append(tok)  # a rewording keeps "not": dropping it says the opposite
                 continue
             if lang == "zh":
                 out.append("".join(rng.choice(self.vocab["zh"])[:1] if _HAN.match(c)

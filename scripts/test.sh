@@ -18,7 +18,9 @@ annotation/setup.sh .venv/bin/parallelner
 .venv/bin/python -m parallelner llm setup
 
 set +e
-.venv/bin/python -m pytest --durations=15 "$@"
+# Two workers (pytest-xdist): most integration tests wait on a server, so two keep both cores
+# busy; tests sharing a service stay together (tests/conftest.py).
+.venv/bin/python -m pytest -n 2 --dist loadgroup --durations=15 "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

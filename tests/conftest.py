@@ -15,6 +15,12 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # can take longer ("Timed out while attempting to connect to ephemeral Prefect API server").
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="parallelner-prefect-"))
+# Under pytest-xdist each worker is its own test session with its own Prefect server: one home
+# (and SQLite database) each, inside the one scripts/test.sh removes.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _home = Path(os.environ["PREFECT_HOME"]) / os.environ["PYTEST_XDIST_WORKER"]
+    _home.mkdir(parents=True, exist_ok=True)
+    os.environ["PREFECT_HOME"] = str(_home)
 
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
@@ -27,6 +33,22 @@ settings.load_profile("parallelner")
 
 # Fixtures of the LLM layer (our OpenAI-protocol test server); tests/ is on sys.path.
 pytest_plugins = ("llm_fixtures",)
+
+# Tests that share one service run on one xdist worker, one after another (``--dist
+# loadgroup``): the review tests share the local Argilla stack (one of them stops and starts it),
+# the embedded-model tests share two cores that the model alone fills. The rest spread freely.
+_TESTS = Path(__file__).resolve().parent
+_GROUPS = {"review": _TESTS / "integration" / "review"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.fspath)).resolve()
+        if path.is_relative_to(_GROUPS["review"]):
+            item.add_marker(pytest.mark.xdist_group("review"))
+        elif item.get_closest_marker("llm") is not None:
+            item.add_marker(pytest.mark.xdist_group("llm"))
+
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "data" / "gold"

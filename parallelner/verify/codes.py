@@ -19,6 +19,8 @@ VERIFY_CODES: dict[str, Code] = {
              "come back from the round trip: an early stop or a dropped clause"),
         Code("roundtrip_number_changed", _F, 0.4, "a number of the source did not come back from "
              "the round trip, or one came back that the source does not have"),
+        Code("roundtrip_negation_lost", _F, 0.4, "the source negates more often than the "
+             "back-translation: the translation may say the opposite"),
         Code("roundtrip_name_missing", _F, 0.4, "an entity came back without its tag and its "
              "name is nowhere in the back-translation: the translation may name someone or "
              "something else, or leave the name out", True),

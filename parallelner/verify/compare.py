@@ -371,6 +371,37 @@ def number_changes(source: str, back: str, lang: str) -> tuple[list[str], list[s
     return written(src, lost), written(got, added)
 
 
+# Words that negate, per language (folded). Stop-word lists hold them, so the word coverage above
+# never misses them; but "tissues which are not directly exposed" coming back as "the directly
+# exposed tissues" says the opposite (a miss read by hand in UNER en->zh, benchmarks/README.md).
+# Chinese is left out: 不 and 没 sit inside many words that negate nothing (不断, 不同).
+_NEGATIONS: dict[str, str] = {
+    "en": r"not|no|never|none|nobody|nothing|neither|nor|without|cannot|n't",
+    "de": r"nicht|kein|keine|keinen|keinem|keiner|keines|nie|niemals|nichts|niemand|ohne|weder",
+    "es": r"no|nunca|nada|nadie|ninguno|ninguna|ningun|sin|ni|jamas",
+    "it": r"non|mai|niente|nulla|nessuno|nessuna|senza|ne",
+    "fr": r"ne|n|pas|jamais|rien|personne|aucun|aucune|sans|ni",
+}
+
+
+@lru_cache(maxsize=16)
+def _negation_pattern(lang: str) -> re.Pattern[str] | None:
+    words = _NEGATIONS.get(lang)
+    if words is None:
+        return None
+    return re.compile(rf"(?:(?<![^\W\d_])(?:{words})(?![^\W\d_]))|n['’]t\b")
+
+
+def negations(text: str, lang: str) -> int | None:
+    """How many negating words ``text`` has (None: not counted for this language)."""
+    pattern = _negation_pattern(lang)
+    if pattern is None:
+        return None
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return len(pattern.findall(folded))
+
+
 # --- the findings ---------------------------------------------------------------------------------
 
 def _quote_tail(source: str, cov: Coverage, n: int) -> str:
@@ -437,6 +468,12 @@ def compare(sample: ParallelSample, back: BackTranslation, config: VerifyConfig
             f"only {cov.recall:.0%} of the source's content words came back (missing: "
             f"{', '.join(missing[:8])}{', ...' if len(missing) > 8 else ''}): part of the "
             "sentence may be missing or changed"))
+    src_neg, back_neg = negations(sample.source_text, lang), negations(back.text, lang)
+    if src_neg is not None and back_neg is not None and back_neg < src_neg:
+        findings.append(Finding(
+            "roundtrip_negation_lost",
+            f"the source negates {src_neg} time(s), the back-translation {back_neg}: the "
+            "translation may say the opposite of the source"))
     if cov.missing_numbers or cov.extra_numbers:
         parts = []
         if cov.missing_numbers:

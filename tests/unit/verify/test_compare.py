@@ -150,3 +150,31 @@ def test_a_number_that_comes_back_with_another_size_is_reported():
 def test_numbers_are_compared_by_value(source, back, lang, lost, added):
     from parallelner.verify.compare import number_changes
     assert number_changes(source, back, lang) == (lost, added)
+
+
+def test_a_lost_negation_is_reported():
+    # UNER en->zh n01033-0003, read by hand: "which are not directly exposed" became 直接暴露的
+    # ("directly exposed"); the back-translation says so, and every content word came back.
+    s = sample("en", "zh", "However, they could not find this same pattern in tissues such as "
+               "the bladder, which are not directly exposed.", [], "然而，他们无法在膀胱等直接暴露"
+               "的组织中找到这种相同的模式。", [])
+    back = BackTranslation("However, they could not find the same pattern in the direct exposed "
+                           "tissues such as the bladder.")
+    (f,) = compare(s, back, CFG)[0]
+    assert f.code == "roundtrip_negation_lost"
+    assert f.message.startswith("the source negates 2 time(s), the back-translation 1")
+    kept = BackTranslation("However, they could not find the same pattern in tissues like the "
+                           "bladder that are not exposed directly.")
+    assert compare(s, kept, CFG)[0] == []
+
+
+@pytest.mark.parametrize(("text", "lang", "count"), [
+    ("I don't know, nobody does.", "en", 2),
+    ("Notably, nowhere near the knot.", "en", 0),      # words that only start or end alike
+    ("Das ist nicht ohne keine Folgen.", "de", 3),
+    ("No lo sé.", "es", 1),
+    ("他们不同意。", "zh", None),                        # Chinese is not counted
+])
+def test_negations_are_whole_words(text, lang, count):
+    from parallelner.verify.compare import negations
+    assert negations(text, lang) == count
