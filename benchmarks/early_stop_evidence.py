@@ -31,7 +31,7 @@ import benchmarks.align_quality as aq
 from benchmarks._gold import Pair, pairs
 from parallelner.align.boundaries import FUNCTION_WORDS  # noqa: E402
 from parallelner.align.hanzi import fold  # noqa: E402
-from parallelner.align.rules import _DENSITY  # noqa: E402
+from parallelner.align.rules import DENSITY  # noqa: E402
 from parallelner.config import AlignConfig  # noqa: E402
 
 _COMMAS = re.compile(r"[,;:，；：、]")
@@ -52,7 +52,7 @@ def _cut(p: Pair, config: AlignConfig):
 def text_signals(p: Pair, text: str, spans: list[tuple[int, int]]) -> bool:
     """Length residual below 2.2 sigmas with a comma lost or a short tail, or below 3 alone."""
     src, tgt = p.source.text.strip(), text.strip()
-    expected = _DENSITY.get(p.target.lang, 1.0) / _DENSITY.get(p.source.lang, 1.0)
+    expected = DENSITY.get(p.target.lang, 1.0) / DENSITY.get(p.source.lang, 1.0)
     z = math.log(max(len(tgt), 1) / (len(src) * expected)) / (0.09 + 1 / math.sqrt(len(src)))
     tail_src = (len(src) - max((e.end for e in p.source.entities), default=0)) * expected
     tail_tgt = len(tgt) - max((e for _, e in spans), default=0)

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from ..align.langid import script_of_lang
-from ..align.rules import _DENSITY
+from ..align.rules import DENSITY
 from ..align.translit import sound_alike
 from ..config import VerifyConfig
 from ..schema import ParallelSample
@@ -43,7 +43,7 @@ class Signals:
 def signals(sample: ParallelSample) -> Signals:
     src = sample.source_text.strip()
     tgt = (sample.target_text or "").strip()
-    expected = _DENSITY.get(sample.target_lang, 1.0) / _DENSITY.get(sample.source_lang, 1.0)
+    expected = DENSITY.get(sample.target_lang, 1.0) / DENSITY.get(sample.source_lang, 1.0)
     sigma = 0.09 + 1.0 / math.sqrt(max(len(src), 1))
     length_z = math.log(max(len(tgt), 1) / max(len(src) * expected, 1.0)) / sigma
     comma_loss = max(0, len(_CLAUSE.findall(src)) - len(_CLAUSE.findall(tgt)))

@@ -9,7 +9,7 @@ another).
 
 from __future__ import annotations
 
-from .base import _DENSITY, Rule
+from .base import DENSITY, Rule
 from .completeness import rule_finish_reason, rule_length_ratio, rule_truncated
 from .evidence import rule_edge_words, rule_surface_evidence
 from .names import rule_name_case, rule_span_extent
@@ -54,7 +54,7 @@ RULES: tuple[Rule, ...] = (
 
 __all__ = [
     "RULES",
-    "_DENSITY",
+    "DENSITY",
     "Rule",
     "rule_edge_words",
     "rule_finish_reason",

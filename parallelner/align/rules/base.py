@@ -11,7 +11,7 @@ from ..intervals import Spans
 
 # Characters of text per unit of meaning, relative to English (measured on the gold corpora:
 # median zh/en length ratio 0.32, de/en 1.08-1.15, es/en and it/en 1.08).
-_DENSITY = {"zh": 0.32, "ja": 0.45, "ko": 0.5, "de": 1.1, "es": 1.08, "it": 1.08, "fr": 1.1,
+DENSITY = {"zh": 0.32, "ja": 0.45, "ko": 0.5, "de": 1.1, "es": 1.08, "it": 1.08, "fr": 1.1,
             "pt": 1.05, "nl": 1.1, "ru": 1.05}
 
 

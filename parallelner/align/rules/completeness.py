@@ -9,7 +9,7 @@ import re
 from ..boundaries import ARTICLES, FUNCTION_WORDS
 from ..context import Context
 from .base import (
-    _DENSITY,
+    DENSITY,
 )
 
 _FINAL = set(".!?。！？…;；:：")
@@ -39,7 +39,7 @@ _PAIRS = (("(", ")"), ("（", "）"), ("[", "]"), ("「", "」"), ("《", "》")
 def rule_length_ratio(ctx: Context) -> None:
     """Target length must be plausible for the language pair (catches cut or padded answers)."""
     cfg = ctx.config
-    expected = _DENSITY.get(ctx.target_lang, 1.0) / _DENSITY.get(ctx.source_lang, 1.0)
+    expected = DENSITY.get(ctx.target_lang, 1.0) / DENSITY.get(ctx.source_lang, 1.0)
     src, tgt = len(ctx.source_text.strip()), len(ctx.text.strip())
     low = src * expected * cfg.length_ratio_min - cfg.length_slack_chars
     high = src * expected * cfg.length_ratio_max + cfg.length_slack_chars

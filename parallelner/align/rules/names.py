@@ -11,10 +11,10 @@ from ..context import Context
 from .base import (
     _CALENDAR,
     _CASED,
-    _DENSITY,
     _FOLD,
     _ROMANCE,
     _UNLIKE,
+    DENSITY,
     _span_index,
     _spans,
 )
@@ -88,7 +88,7 @@ def rule_span_extent(ctx: Context) -> None:
     for s, e, i in spans:
         surface = ctx.source_surface(i)
         if ctx.target_lang == "zh":
-            expected = len(surface) * _DENSITY["zh"] / _DENSITY.get(ctx.source_lang, 1.0)
+            expected = len(surface) * DENSITY["zh"] / DENSITY.get(ctx.source_lang, 1.0)
             if e - s > 3 * expected + 4:
                 ctx.add("span_extent", f"{ctx.describe(i)}: {text[s:e]!r} is too long for it", i)
             continue
