@@ -6,6 +6,8 @@ M meaning error). This prints, per verdict, how many the round trip flagged (an 
 the sample to refine) and how many ended accepted, and the codes behind each flag.
 
     PYTHONPATH=. python benchmarks/verify_real.py outputs/<run> benchmarks/hand/uner-en-zh-90.tsv
+    PYTHONPATH=. python benchmarks/verify_real.py benchmarks/hand/uner-en-zh-90.final.jsonl \
+        benchmarks/hand/uner-en-zh-90.tsv       # the records the verdicts were read from
 
 The answers come from the model that made them: rerunning the run on another machine or model
 gives other answers, so the verdicts only hold for the run folder they were read from (its
@@ -39,7 +41,7 @@ def verdicts(path: Path) -> dict[str, tuple[str, str]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("run", type=Path)
+    ap.add_argument("run", type=Path, help="a run folder or its final.jsonl")
     ap.add_argument("verdicts", type=Path)
     ap.add_argument("--show", action="store_true", help="list each sample's verdict and flags")
     args = ap.parse_args()
@@ -47,7 +49,8 @@ def main() -> None:
     rows: dict[str, Counter] = defaultdict(Counter)
     codes: dict[str, Counter] = defaultdict(Counter)
     seen = 0
-    for line in (args.run / "final.jsonl").read_text(encoding="utf-8").splitlines():
+    final = args.run / "final.jsonl" if args.run.is_dir() else args.run
+    for line in final.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
         key = next((k for k in hand if rec["id"].endswith(k)), None)
         if key is None:
