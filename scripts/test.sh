@@ -20,7 +20,7 @@ annotation/setup.sh .venv/bin/parallelner
 set +e
 # Two workers (pytest-xdist): most integration tests wait on a server, so two keep both cores
 # busy; tests sharing a service stay together (tests/conftest.py).
-.venv/bin/python -m pytest -n 2 --dist loadgroup --durations=15 "$@"
+.venv/bin/python -m pytest -n 2 --durations=15 "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

@@ -34,20 +34,27 @@ settings.load_profile("parallelner")
 # Fixtures of the LLM layer (our OpenAI-protocol test server); tests/ is on sys.path.
 pytest_plugins = ("llm_fixtures",)
 
-# Tests that share one service run on one xdist worker, one after another (``--dist
-# loadgroup``): the review tests share the local Argilla stack (one of them stops and starts it),
-# the embedded-model tests share two cores that the model alone fills. The rest spread freely.
-_TESTS = Path(__file__).resolve().parent
-_GROUPS = {"review": _TESTS / "integration" / "review"}
+# Tests that share one service run on one xdist worker, one after another: the review tests share
+# the local Argilla stack (one of them stops and starts it), the embedded-model tests the two
+# cores that the model alone fills. The rest spread freely, one test at a time. (xdist's own
+# ``--dist loadgroup`` groups nothing under pytest 9.2: it renames ``item._nodeid``, which pytest
+# no longer reads, so the groups are made here, in the scheduler.)
+_SHARED = {
+    "tests/integration/review/": "argilla",
+    "tests/integration/llm/test_local_model.py": "embedded-model",
+    "tests/integration/llm/test_run_local_model.py": "embedded-model",
+}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        path = Path(str(item.fspath)).resolve()
-        if path.is_relative_to(_GROUPS["review"]):
-            item.add_marker(pytest.mark.xdist_group("review"))
-        elif item.get_closest_marker("llm") is not None:
-            item.add_marker(pytest.mark.xdist_group("llm"))
+def pytest_xdist_make_scheduler(config, log):  # noqa: ANN001, ANN201 - xdist's hook
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedServiceScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((group for prefix, group in _SHARED.items()
+                         if nodeid.startswith(prefix)), nodeid)
+
+    return SharedServiceScheduling(config, log)
 
 
 REPO = Path(__file__).resolve().parents[1]

@@ -88,6 +88,9 @@ def test_chunk_stages_on_worker_processes_give_the_records_threads_give(gold_tra
 
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.server import prefect_api
 
     src = source_file(8)
     threads = _start(src, gold_translator.url, tmp_path, run_id="threads", processes=0)
@@ -105,7 +108,9 @@ def test_chunk_stages_on_worker_processes_give_the_records_threads_give(gold_tra
                 name=FlowFilterName(any_=["parallelner-chunks"])))
             return sum(r.state is not None and r.state.is_completed() for r in runs)
 
-    assert asyncio.run(chunk_subflows()) == 1  # the process run only; threads need no subflow
+    with prefect_api() as url, temporary_settings(updates={PREFECT_API_URL: url}):
+        # the API both runs reported to (this process's private server)
+        assert asyncio.run(chunk_subflows()) == 1  # the process run only: threads need none
 
 
 def test_unreachable_endpoint_fails_clearly_and_the_run_resumes(gold_translator, source_file,

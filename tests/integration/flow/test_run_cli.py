@@ -213,7 +213,7 @@ def test_the_prefect_server_ends_with_a_killed_cli(gold_translator, source_file,
     assert servers, "no Prefect server was started by the run"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    gone, alive = psutil.wait_procs(servers, timeout=20)
+    gone, alive = psutil.wait_procs(servers, timeout=60)  # a graceful stop, on a loaded machine
     assert not alive, f"Prefect server outlived the CLI: {[p.pid for p in alive]}"
 
 
