@@ -254,6 +254,11 @@ def index_path(path: Path) -> Path:
     return path.with_name(path.name + ".sum")
 
 
+def held_path(path: Path) -> Path:
+    """``<ledger>.held/``: one file per process, the money its calls in flight hold."""
+    return path.with_name(path.name + ".held")
+
+
 class LedgerBook:
     """One ledger file as seen by this process: its running totals and the calls in flight.
 
@@ -344,7 +349,7 @@ class LedgerBook:
     # -- calls in flight of every process ----------------------------------------------------
     @property
     def held_dir(self) -> Path:
-        return self.path.with_name(self.path.name + ".held")
+        return held_path(self.path)
 
     @contextlib.contextmanager
     def shared(self) -> Iterator[None]:
@@ -405,7 +410,7 @@ class LedgerBook:
 def clear_holdings(path: Path) -> None:
     """Forget the calls in flight that processes of an earlier attempt published: a run starts
     (or resumes) with none, and a pid of a killed worker may belong to another process now."""
-    shutil.rmtree(Path(path).with_name(Path(path).name + ".held"), ignore_errors=True)
+    shutil.rmtree(held_path(Path(path)), ignore_errors=True)
 
 
 _BOOKS: dict[Path, LedgerBook] = {}

@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 from ..align.boundaries import ARTICLES
 from ..align.hanzi import fold as fold_han
 from ..align.langid import SCRIPT_CLASSES, script_of_lang
+from ..align.rules.evidence import THOUSANDS_SEP
 from ..align.translit import latin_key, pinyin_key, sound_alike
 from ..config import VerifyConfig
 from ..schema import ParallelSample
@@ -58,6 +59,12 @@ class Finding:
 
 
 # --- (a) names ----------------------------------------------------------------------------------
+
+def _plain(text: str) -> str:
+    """Case and diacritics folded, punctuation kept (numbers and word edges stay as written)."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
 
 def fold(text: str) -> str:
     """Case, width, diacritics and Chinese variants folded; punctuation to spaces."""
@@ -298,10 +305,7 @@ _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d+)*")
 
 def _value(number: str) -> float:
     """"5,000" = "5.000" = 5000; "1,4" = 1.4. Raises ValueError for "21.10.2011"."""
-    return float(_THOUSANDS_SEP.sub("", number).replace(",", "."))
-
-
-_THOUSANDS_SEP = re.compile(r"(?<=\d)[,.\u00a0\u202f](?=\d{3}(?!\d))")
+    return float(THOUSANDS_SEP.sub("", number).replace(",", "."))
 
 
 @lru_cache(maxsize=32)
@@ -321,10 +325,8 @@ def scaled_numbers(text: str, lang: str) -> list[tuple[str, float]]:
     pattern = _scale_pattern(lang)
     if pattern is None or not any(map(str.isdigit, text)):
         return []
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
     out = []
-    for m in pattern.finditer(folded):
+    for m in pattern.finditer(_plain(text)):
         with contextlib.suppress(ValueError):
             out.append((m.group(0), _value(m.group(1)) * SCALES[lang][m.group(2)]))
     return out
@@ -397,9 +399,7 @@ def negations(text: str, lang: str) -> int | None:
     pattern = _negation_pattern(lang)
     if pattern is None:
         return None
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return len(pattern.findall(folded))
+    return len(pattern.findall(_plain(text)))
 
 
 # --- the findings ---------------------------------------------------------------------------------

@@ -166,12 +166,12 @@ def _cognate_evidence(ctx: Context) -> None:
 _DIGITS = re.compile(r"\d+")
 
 
-_THOUSANDS = re.compile(r"(?<=\d)[,.\u00a0\u202f](?=\d{3}(?!\d))")
+THOUSANDS_SEP = re.compile(r"(?<=\d)[,.\u00a0\u202f](?=\d{3}(?!\d))")
 
 
 def _numbers(text: str) -> Counter[str]:
     """Digit runs, thousands separators dropped ("5,000" = "5.000" = "5000"; "1,4" = "1.4")."""
-    return Counter(_DIGITS.findall(_THOUSANDS.sub("", text))) if any(map(str.isdigit, text)) \
+    return Counter(_DIGITS.findall(THOUSANDS_SEP.sub("", text))) if any(map(str.isdigit, text)) \
         else Counter()
 
 

@@ -160,6 +160,17 @@ def test_processes_appending_to_one_file_are_all_counted(tmp_path):
     assert seen == sorted(seen)
 
 
+def _spend_until_stopped(led: Ledger) -> None:
+    """Calls as a chunk stage makes them: reserve, record, release, until the budget stops it."""
+    for i in range(100):
+        try:
+            held = led.reserve(req())  # worst case 38
+        except BudgetExceeded:
+            return
+        led.record_call("translate", [f"s{i}"], req(), done(14, 20))  # real cost 34
+        led.release(held)
+
+
 def test_chunk_stages_of_one_process_share_the_budget_and_never_overshoot(tmp_path):
     path = tmp_path / "ledger.jsonl"
     budget = 500.0
@@ -168,13 +179,7 @@ def test_chunk_stages_of_one_process_share_the_budget_and_never_overshoot(tmp_pa
     def chunk() -> None:
         led = Ledger(PRICES, budget=budget, path=path).for_whole_run()
         barrier.wait()
-        for i in range(100):
-            try:
-                held = led.reserve(req())  # worst case 38
-            except BudgetExceeded:
-                return
-            led.record_call("translate", [f"s{i}"], req(), done(14, 20))  # real cost 34
-            led.release(held)
+        _spend_until_stopped(led)
 
     threads = [threading.Thread(target=chunk) for _ in range(4)]
     for t in threads:
@@ -189,13 +194,7 @@ def test_chunk_stages_of_one_process_share_the_budget_and_never_overshoot(tmp_pa
 def _spender(path: str, budget: float, start: multiprocessing.synchronize.Event) -> None:
     led = Ledger(PRICES, budget=budget, path=Path(path)).for_whole_run()
     start.wait()
-    for i in range(100):
-        try:
-            held = led.reserve(req())  # worst case 38
-        except BudgetExceeded:
-            return
-        led.record_call("translate", [f"s{i}"], req(), done(14, 20))  # real cost 34
-        led.release(held)
+    _spend_until_stopped(led)
 
 
 def test_worker_processes_share_the_budget_and_never_overshoot(tmp_path):
